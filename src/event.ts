@@ -1,0 +1,138 @@
+/**
+ * The one event model. Every source (EVTX, evtx_dump JSON, Windows XML, W3C, Exchange CSV, audit exports,
+ * syslog, SIEM exports…) turns its records into `VigieEvent`s; detection and sinks only ever see this shape.
+ */
+
+export type Scalar = string | number | boolean | null;
+export type FieldValue = Scalar | FieldValue[] | { [key: string]: FieldValue };
+export type Doc = { [key: string]: FieldValue };
+
+/** Where an event came from: enough to find the record again in the original file. */
+export interface EventOrigin {
+  /** path of the file as given by the user (or "-" for standard input) */
+  file: string;
+  /** reader that produced it, e.g. "evtx", "evtx-json", "evtx-xml", "w3c", "exchange-csv", "m365-audit" */
+  format: string;
+  /** byte offset of the record (EVTX record header, start of the line…) in the (decompressed) file */
+  offset: number;
+  /** record number: EVTX EventRecordID, or 1-based line number for line formats */
+  record?: number;
+}
+
+/** Sigma log-source identity. Readers set what they know; the hunt mapping derives the rest. */
+export interface LogSource {
+  product?: string;
+  service?: string;
+  category?: string;
+}
+
+export interface VigieEvent {
+  origin: EventOrigin;
+  /** milliseconds since the Unix epoch, UTC; undefined when the record carries no usable time */
+  time?: number;
+  /** host that wrote the event (EVTX Computer, syslog host, W3C s-computername…) */
+  computer?: string;
+  /** Windows channel (EVTX) or the reader's equivalent (e.g. "MSExchange HttpProxy/Ecp") */
+  channel?: string;
+  /** Windows provider name, or the program that logged (syslog app-name) */
+  provider?: string;
+  /** Windows event id, when there is one */
+  eventId?: number;
+  logsource: LogSource;
+  /** Flat, Sigma-style field names (CommandLine, Provider_Name, EventID, cs-uri-stem…) → values */
+  fields: Doc;
+  /** The full document (for EVTX: the `evtx_dump -o json` shape) for lookups by full path (Event.System.EventID) */
+  doc?: Doc;
+}
+
+const lowerCache = new WeakMap<VigieEvent, Map<string, string>>();
+const textCache = new WeakMap<VigieEvent, string>();
+
+/**
+ * Look up a field by Sigma-style name (exact first, then case-insensitive) or by dotted full path into `doc`
+ * (`Event.System.EventID`, `Event.System.Provider.Name`; `#attributes` and `#text` levels are stepped through).
+ * Returns undefined when the field is absent.
+ */
+export function getField(ev: VigieEvent, name: string): FieldValue | undefined {
+  const f = ev.fields;
+  if (Object.prototype.hasOwnProperty.call(f, name)) return f[name];
+  let lower = lowerCache.get(ev);
+  if (!lower) {
+    lower = new Map();
+    for (const k of Object.keys(f)) {
+      const l = k.toLowerCase();
+      if (!lower.has(l)) lower.set(l, k);
+    }
+    lowerCache.set(ev, lower);
+  }
+  const k = lower.get(name.toLowerCase());
+  if (k !== undefined) return f[k];
+  if (name.includes('.') && ev.doc) return getPath(ev.doc, name.split('.'));
+  return undefined;
+}
+
+/** Walk a document by path segments; steps through `#attributes` and unwraps `#text` leaves. */
+export function getPath(doc: FieldValue, path: string[]): FieldValue | undefined {
+  let cur: FieldValue | undefined = doc;
+  for (const seg of path) {
+    if (cur === null || typeof cur !== 'object' || Array.isArray(cur)) return undefined;
+    const obj: { [key: string]: FieldValue } = cur;
+    if (Object.prototype.hasOwnProperty.call(obj, seg)) cur = obj[seg];
+    else {
+      const attrs = obj['#attributes'];
+      if (attrs && typeof attrs === 'object' && !Array.isArray(attrs) && Object.prototype.hasOwnProperty.call(attrs, seg)) {
+        cur = (attrs as { [key: string]: FieldValue })[seg];
+      } else return undefined;
+    }
+  }
+  if (cur && typeof cur === 'object' && !Array.isArray(cur) && Object.prototype.hasOwnProperty.call(cur, '#text')) {
+    return (cur as { [key: string]: FieldValue })['#text'];
+  }
+  return cur;
+}
+
+/** Render a field value as text the way rules compare it (numbers and booleans as their decimal/literal text). */
+export function valueText(v: FieldValue | undefined): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return JSON.stringify(v);
+}
+
+/** All scalar values of the event joined by newlines: what keyword (full-text) selections search. Cached. */
+export function eventText(ev: VigieEvent): string {
+  let t = textCache.get(ev);
+  if (t === undefined) {
+    const parts: string[] = [];
+    const walk = (v: FieldValue, depth: number): void => {
+      if (depth > 32 || v === null) return;
+      if (typeof v === 'string') parts.push(v);
+      else if (typeof v === 'number' || typeof v === 'boolean') parts.push(String(v));
+      else if (Array.isArray(v)) for (const x of v) walk(x, depth + 1);
+      else for (const x of Object.values(v)) walk(x, depth + 1);
+    };
+    for (const v of Object.values(ev.fields)) walk(v, 0);
+    t = parts.join('\n');
+    textCache.set(ev, t);
+  }
+  return t;
+}
+
+/** Parse a timestamp string into ms since epoch (UTC). Strings without a zone are taken as UTC. */
+export function parseTime(s: string | undefined | null): number | undefined {
+  if (!s) return undefined;
+  let t = s.trim();
+  if (t === '') return undefined;
+  // "2021-03-02 10:11:12.123" (Sysmon UtcTime, W3C date+time) → ISO
+  if (/^\d{4}-\d{2}-\d{2} \d/.test(t)) t = t.replace(' ', 'T');
+  if (/^\d{4}-\d{2}-\d{2}T[\d:.]+$/.test(t)) t += 'Z';
+  // more than millisecond precision: Date.parse handles it in V8, but trim to be safe
+  t = t.replace(/(\.\d{3})\d+/, '$1');
+  const ms = Date.parse(t);
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+/** ISO-8601 UTC text for a time, or "" when unknown. */
+export function formatTime(ms: number | undefined): string {
+  return ms === undefined || !Number.isFinite(ms) ? '' : new Date(ms).toISOString();
+}

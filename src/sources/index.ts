@@ -1,0 +1,173 @@
+/**
+ * Source registry: expands user inputs (files, folders, "-"), detects each file's format from its content and
+ * streams events from the matching reader. Adding a format = writing a `Source` and listing it in SOURCES.
+ */
+import { createReadStream, createWriteStream, promises as fsp } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import type { VigieEvent } from '../event.js';
+import { ReadContext, type InputFile, type Source } from './types.js';
+import { SOURCES } from './registry.js';
+
+export { ReadContext } from './types.js';
+export type { InputFile, Source, InputError } from './types.js';
+
+export const HEAD_BYTES = 64 * 1024;
+
+/** Expand files and folders (recursively, in sorted order) into file paths. "-" stays as standard input. */
+export async function* expandInputs(paths: string[], ctx?: ReadContext): AsyncGenerator<string> {
+  for (const p of paths) {
+    if (p === '-') { yield p; continue; }
+    let st;
+    try {
+      st = await fsp.stat(p);
+    } catch (e) {
+      ctx?.error({ file: p, message: `cannot open: ${(e as Error).message}` });
+      continue;
+    }
+    if (st.isDirectory()) yield* walk(p, ctx, 0);
+    else if (st.isFile()) yield p;
+  }
+}
+
+async function* walk(dir: string, ctx: ReadContext | undefined, depth: number): AsyncGenerator<string> {
+  if (depth > 64) return;
+  let entries;
+  try {
+    entries = await fsp.readdir(dir, { withFileTypes: true });
+  } catch (e) {
+    ctx?.error({ file: dir, message: `cannot read folder: ${(e as Error).message}` });
+    return;
+  }
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const e of entries) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) yield* walk(p, ctx, depth + 1); // symlinked folders are not followed
+    else if (e.isFile()) yield p;
+  }
+}
+
+/** Read the first bytes of a file (decompressing gzip) so readers can detect their format. */
+export async function probe(path: string): Promise<InputFile> {
+  const fh = await fsp.open(path, 'r');
+  try {
+    const st = await fh.stat();
+    const buf = Buffer.alloc(Math.min(HEAD_BYTES, st.size));
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    let head: Buffer = buf.subarray(0, bytesRead);
+    const gzip = head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+    if (gzip) head = await gunzipHead(path);
+    return { path, file: path, head, gzip, size: st.size };
+  } finally {
+    await fh.close();
+  }
+}
+
+async function gunzipHead(path: string): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let n = 0;
+  const src = createReadStream(path);
+  const gz = createGunzip();
+  try {
+    for await (const c of src.pipe(gz) as AsyncIterable<Buffer>) {
+      parts.push(c);
+      n += c.length;
+      if (n >= HEAD_BYTES) break;
+    }
+  } catch {
+    // truncated gzip: keep what was decompressed
+  } finally {
+    src.destroy();
+    gz.destroy();
+  }
+  return Buffer.concat(parts).subarray(0, HEAD_BYTES);
+}
+
+/** Open the file's content as a stream (decompressed when gzip). A truncated gzip ends the stream with an error. */
+export function openContent(input: InputFile, ctx: ReadContext): NodeJS.ReadableStream {
+  const raw = createReadStream(input.file, { highWaterMark: 1 << 20 });
+  if (!input.gzip) return raw;
+  const gz = createGunzip();
+  const out = new PassThrough({ highWaterMark: 1 << 20 });
+  raw.on('error', (e) => out.destroy(e));
+  gz.on('error', (e) => {
+    ctx.error({ file: input.path, message: `gzip stream damaged or truncated: ${e.message}; events before it were read` });
+    out.end();
+  });
+  raw.pipe(gz).pipe(out);
+  return out;
+}
+
+/** Pick the reader for a file: the highest detection confidence wins; undefined when nothing claims it. */
+export function detectSource(input: InputFile, only?: string): Source | undefined {
+  let best: Source | undefined;
+  let bestScore = 0;
+  for (const s of SOURCES) {
+    if (only && s.name !== only) continue;
+    let score = 0;
+    try {
+      score = s.detect(input);
+    } catch {
+      score = 0;
+    }
+    if (score > bestScore) {
+      best = s;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+export interface ReadOptions {
+  /** force one format instead of detection */
+  format?: string;
+  /** called when a file starts, with its detected format (or undefined if unsupported) */
+  onFile?: (path: string, format: string | undefined, size?: number) => void;
+}
+
+/** Stream every event of every input. Unsupported or unreadable files are reported in ctx and skipped. */
+export async function* readInputs(paths: string[], ctx: ReadContext, opts: ReadOptions = {}): AsyncGenerator<VigieEvent> {
+  for await (const path of expandInputs(paths, ctx)) {
+    yield* readFile(path, ctx, opts);
+  }
+}
+
+/** Stream the events of one file. */
+export async function* readFile(path: string, ctx: ReadContext, opts: ReadOptions = {}): AsyncGenerator<VigieEvent> {
+  let input: InputFile;
+  try {
+    input = path === '-' ? { ...(await probe(await spoolStdin())), path: '-' } : await probe(path);
+  } catch (e) {
+    ctx.error({ file: path, message: `cannot open: ${(e as Error).message}` });
+    return;
+  }
+  const src = detectSource(input, opts.format);
+  opts.onFile?.(path, src?.name, input.size);
+  if (!src) {
+    ctx.unsupported.push(path);
+    return;
+  }
+  ctx.files++;
+  ctx.formats.set(src.name, (ctx.formats.get(src.name) ?? 0) + 1);
+  try {
+    for await (const ev of src.read(input, ctx, () => openContent(input, ctx))) {
+      ctx.records++;
+      yield ev;
+    }
+  } catch (e) {
+    ctx.error({ file: path, message: `reading stopped: ${(e as Error).message}` });
+  }
+}
+
+/** Standard input is spooled to a temporary file first, so every reader can detect and re-open it. */
+async function spoolStdin(): Promise<string> {
+  const dir = await fsp.mkdtemp(join(tmpdir(), 'vigie-stdin-'));
+  const file = join(dir, 'stdin');
+  await pipeline(process.stdin, createWriteStream(file));
+  return file;
+}
+
+export { SOURCES };

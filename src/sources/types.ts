@@ -1,0 +1,63 @@
+import type { VigieEvent } from '../event.js';
+
+/** A problem in the input: one bad record, line or chunk. Reading goes on after it. */
+export interface InputError {
+  file: string;
+  /** byte offset in the (decompressed) file, when known */
+  offset?: number;
+  /** 1-based line number for line formats, when known */
+  line?: number;
+  message: string;
+}
+
+/** Counters and error sink shared by every reader during one run. */
+export class ReadContext {
+  files = 0;
+  records = 0;
+  skipped = 0;
+  errors: InputError[] = [];
+  /** formats seen, with counts of files */
+  formats = new Map<string, number>();
+  /** files no reader recognised */
+  unsupported: string[] = [];
+  /** keep at most this many error details (counts continue past it) */
+  maxErrorDetails = 1000;
+  errorCount = 0;
+  constructor(public readonly onError?: (e: InputError) => void) {}
+
+  /** Report a skipped record or line: counted, kept (up to maxErrorDetails), never thrown. */
+  error(e: InputError): void {
+    this.errorCount++;
+    this.skipped++;
+    if (this.errors.length < this.maxErrorDetails) this.errors.push(e);
+    this.onError?.(e);
+  }
+}
+
+/** What a reader needs to know about a file before reading it. */
+export interface InputFile {
+  /** path as given by the user ("-" for standard input) */
+  path: string;
+  /** real path on disk to open (differs from `path` for standard input, which is spooled to a file) */
+  file: string;
+  /** the first bytes of the content (decompressed if the file is gzip), for detection: up to 64 KiB */
+  head: Buffer;
+  /** true when the file on disk is gzip-compressed */
+  gzip: boolean;
+  /** size on disk in bytes, when known */
+  size?: number;
+}
+
+/**
+ * A reader for one input format. `detect` looks at content (not the file name) and returns a confidence
+ * from 0 (not mine) to 100 (certainly mine); the highest wins. `read` streams events; it must never throw for
+ * bad data inside the file: report through `ctx.error` and go on.
+ */
+export interface Source {
+  /** format name, e.g. "evtx" */
+  name: string;
+  /** one line for `--help` and docs */
+  description: string;
+  detect(input: InputFile): number;
+  read(input: InputFile, ctx: ReadContext, open: () => NodeJS.ReadableStream): AsyncIterable<VigieEvent>;
+}

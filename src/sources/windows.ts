@@ -1,0 +1,116 @@
+/**
+ * Windows events: every Windows-event reader (EVTX, evtx_dump JSON, XML exports, collector/SIEM shapes) builds
+ * the `evtx_dump -o json` document ({ Event: { System, EventData | UserData } }) and calls `windowsEvent` to get
+ * the flat Sigma field names. One place decides how System, EventData and UserData become fields.
+ *
+ * Fields produced:
+ * - System: EventID, Version, Level, Task, Opcode, Keywords, EventRecordID, Channel, Computer, Provider_Name,
+ *   Provider_Guid, Provider_EventSourceName, ProcessID, ThreadID, UserID (Security/@UserID), ActivityID,
+ *   TimeCreated (SystemTime text)
+ * - EventData named <Data Name="X"> → X; unnamed <Data> elements → `Data` (list, in order) and `DataText`
+ *   (the same values joined by a newline) so rules can match either way and keyword rules search them.
+ * - UserData: the leaf elements of its child (e.g. LogFileCleared/SubjectUserName → SubjectUserName).
+ */
+import type { Doc, EventOrigin, FieldValue, VigieEvent } from '../event.js';
+import { parseTime } from '../event.js';
+
+function isObj(v: FieldValue | undefined): v is Doc {
+  return v !== null && v !== undefined && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** `{ "#attributes": {...}, "#text": x }` → x; other values unchanged. */
+export function unwrapText(v: FieldValue | undefined): FieldValue | undefined {
+  if (isObj(v) && Object.prototype.hasOwnProperty.call(v, '#text')) return v['#text'];
+  return v;
+}
+
+function attr(v: FieldValue | undefined, name: string): FieldValue | undefined {
+  if (!isObj(v)) return undefined;
+  const a = v['#attributes'];
+  return isObj(a) ? a[name] : undefined;
+}
+
+const SYSTEM_NAMES = new Set(['EventID', 'Channel', 'Computer', 'Provider_Name']);
+
+/** Build a VigieEvent from an evtx_dump-shaped document. */
+export function windowsEvent(doc: Doc, origin: EventOrigin): VigieEvent {
+  const event = isObj(doc.Event) ? doc.Event : doc;
+  const sys = isObj(event.System) ? event.System : {};
+  const fields: Doc = {};
+
+  const eid = unwrapText(sys.EventID);
+  const eventId = typeof eid === 'number' ? eid : typeof eid === 'string' && /^\d+$/.test(eid) ? Number(eid) : undefined;
+  if (eventId !== undefined) fields.EventID = eventId;
+  const q = attr(sys.EventID, 'Qualifiers');
+  if (q !== undefined && q !== null) fields.Qualifiers = q;
+  for (const k of ['Version', 'Level', 'Task', 'Opcode', 'Keywords', 'EventRecordID', 'Channel', 'Computer'] as const) {
+    const v = unwrapText(sys[k]);
+    if (v !== undefined && v !== null && !isObj(v)) fields[k] = v;
+  }
+  const pn = attr(sys.Provider, 'Name');
+  if (pn !== undefined && pn !== null) fields.Provider_Name = pn;
+  const pg = attr(sys.Provider, 'Guid');
+  if (pg !== undefined && pg !== null) fields.Provider_Guid = pg;
+  const ps = attr(sys.Provider, 'EventSourceName');
+  if (ps !== undefined && ps !== null) fields.Provider_EventSourceName = ps;
+  const pid = attr(sys.Execution, 'ProcessID');
+  if (pid !== undefined && pid !== null) fields.ProcessID = pid;
+  const tid = attr(sys.Execution, 'ThreadID');
+  if (tid !== undefined && tid !== null) fields.ThreadID = tid;
+  const uid = attr(sys.Security, 'UserID');
+  if (uid !== undefined && uid !== null) fields.UserID = uid;
+  const act = attr(sys.Correlation, 'ActivityID');
+  if (act !== undefined && act !== null) fields.ActivityID = act;
+  const tc = attr(sys.TimeCreated, 'SystemTime');
+  if (typeof tc === 'string') fields.TimeCreated = tc;
+
+  const put = (k: string, v: FieldValue | undefined) => {
+    if (v === undefined) return;
+    if (SYSTEM_NAMES.has(k) && Object.prototype.hasOwnProperty.call(fields, k)) return;
+    fields[k] = v;
+  };
+
+  const ed = event.EventData;
+  if (isObj(ed)) {
+    for (const [k, raw] of Object.entries(ed)) {
+      if (k === '#attributes') continue;
+      if (k === 'Data') {
+        const v = unwrapText(raw);
+        const list = (Array.isArray(v) ? v : [v]).map((x) => unwrapText(x as FieldValue) ?? null);
+        fields.Data = list as FieldValue[];
+        fields.DataText = list.filter((x) => x !== null).map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join('\n');
+      } else put(k, unwrapText(raw));
+    }
+  } else if (typeof ed === 'string' || Array.isArray(ed)) {
+    const list = Array.isArray(ed) ? ed : [ed];
+    fields.Data = list;
+    fields.DataText = list.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join('\n');
+  }
+
+  const ud = event.UserData;
+  if (isObj(ud)) {
+    const flatten = (o: Doc, depth: number) => {
+      if (depth > 16) return;
+      for (const [k, v] of Object.entries(o)) {
+        if (k === '#attributes') continue;
+        const u = unwrapText(v);
+        if (isObj(u)) flatten(u, depth + 1);
+        else put(k, u);
+      }
+    };
+    flatten(ud, 0);
+  }
+
+  const channel = typeof fields.Channel === 'string' ? fields.Channel : undefined;
+  return {
+    origin,
+    time: parseTime(typeof tc === 'string' ? tc : undefined),
+    computer: typeof fields.Computer === 'string' ? fields.Computer : undefined,
+    channel,
+    provider: typeof fields.Provider_Name === 'string' ? fields.Provider_Name : undefined,
+    eventId,
+    logsource: { product: 'windows' },
+    fields,
+    doc,
+  };
+}
