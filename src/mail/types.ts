@@ -109,8 +109,28 @@ export interface ScanSettings {
   online: boolean;
 }
 
+/** Authentication outcome for one message (src/mail/auth.ts): verified online, or read from a trusted receiver. */
+export interface AuthResults {
+  /** 'online': verified with mailauth; 'trusted-header': Authentication-Results/ARC of a trusted receiver; 'none' */
+  source: 'online' | 'trusted-header' | 'none';
+  /** authserv-id of the trusted receiver whose results were used */
+  authservId?: string;
+  /** pass, fail, softfail, neutral, none, temperror, permerror (lower-case) */
+  spf?: string;
+  /** one entry per DKIM signature: signing domain and result */
+  dkim: Array<{ domain: string; result: string; aligned?: boolean }>;
+  dmarc?: string;
+  /** DMARC policy of the From domain when known (none, quarantine, reject) */
+  dmarcPolicy?: string;
+  arc?: string;
+  /** envelope sender domain the SPF result is about */
+  spfDomain?: string;
+}
+
 export interface CheckContext {
   settings: ScanSettings;
+  /** authentication results, when verified online or read from a trusted receiver (absent: unknown) */
+  auth?: AuthResults;
 }
 
 /** A check inspects one message and returns symbols. Checks must not throw for hostile input (the runner guards). */

@@ -1,10 +1,225 @@
-import type { Source } from './types.js';
+/**
+ * Exchange Server CSV logs with `#Software` / `#Version` / `#Log-type` / `#Fields:` headers: message tracking
+ * (MSGTRK*), HttpProxy (every protocol folder), EWS, Rps_Http, ECP server, CmdletInfra cmdlet logs, CosmosQueue,
+ * SMTP protocol logs and any other log of that family. Columns keep their header names; see
+ * docs/mail-server-logs.md for the contract.
+ */
+import type { Doc, FieldValue, VigieEvent } from '../event.js';
+import { parseTime } from '../event.js';
+import type { InputFile, ReadContext, Source } from './types.js';
+import { readLines, type Line } from './lines.js';
+import { CsvRecordParser, headLines, splitCsvLine } from './csv.js';
 
-/** Exchange CSV logs with #Fields headers (message tracking, HttpProxy, EWS, ECP, CmdletInfra…) (not implemented yet: claims no file). */
+const MAX_COLUMNS = 512;
+const MAX_RECORD_CHARS = 1 << 20;
+const MAX_RECORD_LINES = 4096;
+const NUMERIC = new Set(['HttpStatus', 'BackEndStatus', 'total-bytes', 'recipient-count', 'RequestBytes', 'ResponseBytes', 'TotalRequestTime', 'ProcessId', 'sequence-number']);
+const LISTS = new Set(['recipient-address', 'recipient-status', 'reference']);
+const TIME_COLS = ['DateTime', 'date-time', 'TimeStamp', 'Timestamp', 'datetime'];
+const HOST_COLS = ['ServerHostName', 'server-hostname', 'ServerName', 'Server'];
+
+/** Columns that, as a bare first line, identify an Exchange log (each set: all must be present). */
+const BARE_HEADERS: string[][] = [
+  ['date-time', 'event-id', 'message-id', 'sender-address'],
+  ['DateTime', 'RequestId', 'UrlStem', 'AnchorMailbox'],
+  ['DateTime', 'RequestId', 'SoapAction', 'AuthenticatedUser'],
+  ['DateTime', 'StartTime', 'RequestId', 'Cmdlet', 'Parameters'],
+  ['date-time', 'connector-id', 'session-id', 'sequence-number'],
+];
+
+function bareHeaderMatch(cells: string[]): boolean {
+  const set = new Set(cells);
+  return BARE_HEADERS.some((h) => h.every((c) => set.has(c)));
+}
+
+export function detectExchangeCsv(input: InputFile): number {
+  const lines = headLines(input, 30);
+  let software = false;
+  let fields = false;
+  for (const l of lines) {
+    if (l.startsWith('#Software: Microsoft Exchange')) software = true;
+    else if (l.startsWith('#Fields:') && l.includes(',')) fields = true;
+  }
+  if (software && fields) return 95;
+  if (fields && lines.some((l) => l.startsWith('#Log-type:'))) return 85;
+  const first = lines.find((l) => l !== '' && !l.startsWith('#'));
+  if (first) {
+    const cells = splitCsvLine(first);
+    if (cells && bareHeaderMatch(cells)) return 75;
+  }
+  return 0;
+}
+
+interface Header {
+  logType?: string;
+  version?: string;
+  software?: string;
+}
+
+interface Layout {
+  cols: string[];
+  service: string;
+  channel: string;
+  iProtocol: number;
+  iTime: number;
+  iHost: number;
+}
+
+/** Map a `#Log-type` text (and the columns) to the logsource service. */
+export function serviceOf(logType: string | undefined, cols: string[]): { service: string; channel: string } {
+  const t = (logType ?? '').toLowerCase();
+  const has = (c: string) => cols.includes(c);
+  if (t.includes('message tracking') || (has('event-id') && has('message-id') && has('sender-address')))
+    return { service: 'messagetracking', channel: 'MSExchange MessageTracking' };
+  if (t.includes('httpproxy') || t.includes('http proxy') || (has('UrlStem') && has('TargetServer') && has('AnchorMailbox')))
+    return { service: 'httpproxy', channel: 'MSExchange HttpProxy' };
+  if (t.includes('cosmos')) return { service: 'cosmosqueue', channel: 'MSExchange CosmosQueue' };
+  if (t.includes('cmdlet') || (has('Cmdlet') && has('Parameters'))) return { service: 'cmdletinfra', channel: 'MSExchange CmdletInfra' };
+  if (t.includes('ews') || has('SoapAction')) return { service: 'ews', channel: 'MSExchange EWS' };
+  if (t.includes('rps') || t.includes('rps_http')) return { service: 'rps', channel: 'MSExchange RpsHttp' };
+  if (t.includes('ecp')) return { service: 'ecp', channel: 'MSExchange ECP' };
+  if (t.includes('smtp receive')) return { service: 'smtpreceive', channel: 'MSExchange SmtpReceive' };
+  if (t.includes('smtp send')) return { service: 'smtpsend', channel: 'MSExchange SmtpSend' };
+  if (t) {
+    const s = t.replace(/[^a-z0-9]+/g, '');
+    return { service: s || 'exchange', channel: `MSExchange ${logType!.trim()}` };
+  }
+  return { service: 'exchange', channel: 'MSExchange' };
+}
+
+function makeLayout(cols: string[], hdr: Header): Layout {
+  const { service, channel } = serviceOf(hdr.logType, cols);
+  return {
+    cols,
+    service,
+    channel,
+    iProtocol: service === 'httpproxy' ? cols.indexOf('Protocol') : -1,
+    iTime: TIME_COLS.map((c) => cols.indexOf(c)).find((i) => i >= 0) ?? -1,
+    iHost: HOST_COLS.map((c) => cols.indexOf(c)).find((i) => i >= 0) ?? -1,
+  };
+}
+
 export const source: Source = {
   name: 'exchange-csv',
   description: 'Exchange CSV logs with #Fields headers (message tracking, HttpProxy, EWS, ECP, CmdletInfra…)',
-  detect: () => 0,
-  // eslint-disable-next-line require-yield
-  read: async function* () {},
+  detect: detectExchangeCsv,
+  read: async function* (input: InputFile, ctx: ReadContext, open: () => NodeJS.ReadableStream): AsyncGenerator<VigieEvent> {
+    const file = input.path;
+    const hdr: Header = {};
+    let lay: Layout | undefined;
+    let sawData = false;
+    const parser = new CsvRecordParser(',');
+    let start: Line | undefined;
+    let chars = 0;
+    let nlines = 0;
+
+    for await (const ln of readLines(open(), ctx, file)) {
+      const text = ln.text;
+      if (!start) {
+        if (text === '') continue;
+        if (text.charCodeAt(0) === 35 /* # */) {
+          if (text.startsWith('#Fields:')) {
+            const cells = splitCsvLine(text.slice(8).trim());
+            if (!cells || cells.length === 0 || cells.length > MAX_COLUMNS) {
+              ctx.error({ file, offset: ln.offset, line: ln.line, message: 'unusable #Fields: line' });
+              lay = undefined;
+            } else lay = makeLayout(cells.map((c) => c.trim()), hdr);
+          } else if (text.startsWith('#Log-type:')) hdr.logType = text.slice(10).trim();
+          else if (text.startsWith('#Version:')) hdr.version = text.slice(9).trim();
+          else if (text.startsWith('#Software:')) hdr.software = text.slice(10).trim();
+          continue;
+        }
+        start = ln;
+        chars = 0;
+        nlines = 0;
+      }
+      chars += text.length + 1;
+      nlines++;
+      if (!parser.feed(text)) {
+        if (chars > MAX_RECORD_CHARS || nlines > MAX_RECORD_LINES) {
+          ctx.error({ file, offset: start.offset, line: start.line, message: 'CSV record with an unclosed quote too long: skipped' });
+          parser.reset();
+          start = undefined;
+        }
+        continue;
+      }
+      const cells = parser.take();
+      const at = start;
+      start = undefined;
+      if (!lay || !sawData) {
+        // a bare header line (no #Fields:) — at the top, or repeated where the file was appended to
+        if (cells.length <= MAX_COLUMNS && bareHeaderMatch(cells.map((c) => c.trim()))) {
+          lay = makeLayout(cells.map((c) => c.trim()), hdr);
+          continue;
+        }
+      } else if (lay && cells.length === lay.cols.length && cells.every((c, i) => c === lay!.cols[i])) {
+        continue; // the header repeated as a bare line
+      }
+      if (!lay) {
+        ctx.error({ file, offset: at.offset, line: at.line, message: 'Exchange log line before any #Fields: header skipped' });
+        continue;
+      }
+      if (cells.length !== lay.cols.length) {
+        ctx.error({
+          file,
+          offset: at.offset,
+          line: at.line,
+          message: `Exchange log record has ${cells.length} values for ${lay.cols.length} columns: skipped`,
+        });
+        continue;
+      }
+      sawData = true;
+      const ev = toEvent(cells, lay, hdr, file, at);
+      if (!ev) {
+        ctx.error({ file, offset: at.offset, line: at.line, message: `Exchange log record with a bad time "${cells[lay.iTime]}" skipped` });
+        continue;
+      }
+      yield ev;
+    }
+    if (start) ctx.error({ file, offset: start.offset, line: start.line, message: 'CSV record with an unclosed quote at end of file skipped' });
+  },
 };
+
+function toEvent(cells: string[], lay: Layout, hdr: Header, file: string, at: Line): VigieEvent | undefined {
+  const fields: Doc = {};
+  for (let i = 0; i < cells.length; i++) {
+    const v = cells[i];
+    if (v === '' || v === '-') continue;
+    const col = lay.cols[i];
+    if (col === '') continue;
+    if (NUMERIC.has(col) && /^-?\d{1,15}$/.test(v)) fields[col] = Number(v);
+    else if (LISTS.has(col) && v.includes(';')) {
+      const parts = v.split(';').map((x) => x.trim()).filter((x) => x !== '');
+      fields[col] = parts.length === 1 ? parts[0] : (parts as FieldValue[]);
+    } else fields[col] = v;
+  }
+  if (hdr.logType) fields.LogType = hdr.logType;
+  if (hdr.version) fields.LogVersion = hdr.version;
+  let time: number | undefined;
+  if (lay.iTime >= 0) {
+    const t = cells[lay.iTime];
+    if (t !== '' && t !== '-') {
+      time = parseTime(t);
+      if (time === undefined) return undefined;
+    }
+  }
+  let channel = lay.channel;
+  if (lay.iProtocol >= 0 && cells[lay.iProtocol]) channel = `${lay.channel}/${cells[lay.iProtocol]}`;
+  if (lay.service === 'httpproxy' || lay.service === 'ews' || lay.service === 'rps') {
+    const stem = typeof fields.UrlStem === 'string' ? fields.UrlStem : undefined;
+    const q = typeof fields.UrlQuery === 'string' ? fields.UrlQuery : undefined;
+    if (stem !== undefined || q !== undefined) {
+      fields['cs-uri-query'] = stem === undefined ? q! : q === undefined ? stem : `${stem}${q.startsWith('?') ? '' : '?'}${q}`;
+    }
+  }
+  const host = lay.iHost >= 0 && cells[lay.iHost] ? cells[lay.iHost] : undefined;
+  return {
+    origin: { file, format: 'exchange-csv', offset: at.offset, record: at.line },
+    time,
+    computer: host,
+    channel,
+    provider: 'MSExchange',
+    logsource: { product: 'exchange', service: lay.service },
+    fields,
+  };
+}

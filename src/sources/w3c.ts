@@ -1,10 +1,154 @@
-import type { Source } from './types.js';
+/**
+ * IIS W3C extended log reader (u_ex*.log, HTTP.sys httperr*.log). `#Fields:` directives may appear anywhere
+ * (IIS writes a new header block at every restart) and switch the columns from that line on. Fields are mapped
+ * to the Sigma `webserver` names; see docs/mail-server-logs.md for the contract.
+ */
+import type { Doc, VigieEvent } from '../event.js';
+import type { InputFile, ReadContext, Source } from './types.js';
+import { readLines } from './lines.js';
+import { headLines } from './csv.js';
 
-/** IIS W3C extended logs (u_ex*.log) (not implemented yet: claims no file). */
+const NUMERIC = new Set(['sc-status', 'sc-substatus', 'sc-win32-status', 's-port', 'c-port', 'sc-bytes', 'cs-bytes', 'time-taken', 's-siteid']);
+const RENAMES: Record<string, string> = {
+  'cs(user-agent)': 'cs-user-agent',
+  'cs(referer)': 'cs-referer',
+  'cs(cookie)': 'cs-cookie',
+};
+const MAX_COLUMNS = 256;
+
+function isW3cFieldsLine(l: string): boolean {
+  if (!l.startsWith('#Fields:')) return false;
+  const cols = l.slice(8).trim().split(/\s+/);
+  return cols.includes('date') || cols.includes('time') || cols.includes('cs-uri-stem') || cols.includes('cs-uri');
+}
+
+export function detectW3c(input: InputFile): number {
+  const lines = headLines(input, 40);
+  let software = 0;
+  let fields = false;
+  for (const l of lines) {
+    if (l.startsWith('#Software: Microsoft Internet Information Services')) software = 2;
+    else if (l.startsWith('#Software: Microsoft HTTP API')) software = 2;
+    else if (l.startsWith('#Software:') && !software) software = 1;
+    if (isW3cFieldsLine(l)) fields = true;
+  }
+  if (!fields) return 0;
+  return software === 2 ? 95 : 80;
+}
+
+/** Undo IIS's `+` encoding of spaces in user agents (and other cs(...) headers). */
+export function decodePlus(v: string): string {
+  return v.indexOf('+') < 0 ? v : v.replace(/\+/g, ' ');
+}
+
+interface Layout {
+  cols: string[];
+  keys: string[];
+  iDate: number;
+  iTime: number;
+  iStem: number;
+  iQuery: number;
+  iUri: number;
+  iComputer: number;
+  iSite: number;
+  httperr: boolean;
+}
+
+function layout(cols: string[], httperr: boolean): Layout {
+  return {
+    cols,
+    keys: cols.map((c) => RENAMES[c.toLowerCase()] ?? c),
+    iDate: cols.indexOf('date'),
+    iTime: cols.indexOf('time'),
+    iStem: cols.indexOf('cs-uri-stem'),
+    iQuery: cols.indexOf('cs-uri-query'),
+    iUri: cols.indexOf('cs-uri'),
+    iComputer: cols.indexOf('s-computername'),
+    iSite: cols.indexOf('s-sitename'),
+    httperr,
+  };
+}
+
 export const source: Source = {
   name: 'w3c',
-  description: 'IIS W3C extended logs (u_ex*.log)',
-  detect: () => 0,
-  // eslint-disable-next-line require-yield
-  read: async function* () {},
+  description: 'IIS W3C extended logs (u_ex*.log, httperr*.log)',
+  detect: detectW3c,
+  read: async function* (input: InputFile, ctx: ReadContext, open: () => NodeJS.ReadableStream): AsyncGenerator<VigieEvent> {
+    let lay: Layout | undefined;
+    let httperr = false;
+    let software: string | undefined;
+    for await (const ln of readLines(open(), ctx, input.path)) {
+      const text = ln.text;
+      if (text === '') continue;
+      if (text.charCodeAt(0) === 35 /* # */) {
+        if (text.startsWith('#Fields:')) {
+          const cols = text.slice(8).trim().split(/\s+/).filter((c) => c !== '');
+          if (cols.length === 0 || cols.length > MAX_COLUMNS) {
+            ctx.error({ file: input.path, offset: ln.offset, line: ln.line, message: 'unusable #Fields: line' });
+            lay = undefined;
+          } else lay = layout(cols, httperr);
+        } else if (text.startsWith('#Software:')) {
+          software = text.slice(10).trim();
+          httperr = software.startsWith('Microsoft HTTP API');
+        }
+        continue;
+      }
+      if (!lay) {
+        ctx.error({ file: input.path, offset: ln.offset, line: ln.line, message: 'W3C line before any #Fields: header skipped' });
+        continue;
+      }
+      const vals = text.split(' ');
+      if (vals.length !== lay.cols.length) {
+        ctx.error({
+          file: input.path,
+          offset: ln.offset,
+          line: ln.line,
+          message: `W3C line has ${vals.length} values for ${lay.cols.length} #Fields columns: skipped`,
+        });
+        continue;
+      }
+      const fields: Doc = {};
+      for (let i = 0; i < vals.length; i++) {
+        const v = vals[i];
+        if (v === '-' || v === '') continue;
+        const col = lay.cols[i];
+        const key = lay.keys[i];
+        if (NUMERIC.has(col) && /^\d{1,15}$/.test(v)) fields[col] = Number(v);
+        else if (key !== col) {
+          fields[col] = v; // raw, as logged
+          fields[key] = decodePlus(v);
+        } else fields[col] = v;
+      }
+      const date = lay.iDate >= 0 ? vals[lay.iDate] : undefined;
+      const time = lay.iTime >= 0 ? vals[lay.iTime] : undefined;
+      let ms: number | undefined;
+      if (date && time && /^\d{4}-\d{2}-\d{2}$/.test(date) && /^\d{2}:\d{2}:\d{2}(\.\d+)?$/.test(time)) {
+        ms = Date.parse(`${date}T${time}Z`);
+        if (!Number.isFinite(ms)) ms = undefined;
+      }
+      if ((date || time) && ms === undefined) {
+        ctx.error({ file: input.path, offset: ln.offset, line: ln.line, message: `W3C line with a bad date/time "${date} ${time}" skipped` });
+        continue;
+      }
+      // the whole request path in cs-uri-query (SigmaHQ webserver rules look for paths there); raw query kept
+      const stem = lay.iStem >= 0 ? vals[lay.iStem] : undefined;
+      const query = lay.iQuery >= 0 ? vals[lay.iQuery] : undefined;
+      const hasQuery = query !== undefined && query !== '-' && query !== '';
+      if (hasQuery) fields['cs-uri-query-raw'] = query;
+      if (stem !== undefined && stem !== '-') fields['cs-uri-query'] = hasQuery ? `${stem}?${query}` : stem;
+      else if (lay.iUri >= 0 && vals[lay.iUri] !== '-') fields['cs-uri-query'] = vals[lay.iUri];
+      else if (hasQuery) fields['cs-uri-query'] = query;
+      const computer = lay.iComputer >= 0 && vals[lay.iComputer] !== '-' ? vals[lay.iComputer] : undefined;
+      const site = lay.iSite >= 0 && vals[lay.iSite] !== '-' ? vals[lay.iSite] : undefined;
+      yield {
+        origin: { file: input.path, format: 'w3c', offset: ln.offset, record: ln.line },
+        time: ms,
+        computer,
+        channel: site ? `IIS/${site}` : lay.httperr ? 'IIS/HTTPERR' : 'IIS',
+        provider: 'IIS',
+        logsource: lay.httperr ? { category: 'webserver', product: 'iis', service: 'httperr' } : { category: 'webserver', product: 'iis' },
+        fields,
+      };
+    }
+  },
 };

@@ -3,6 +3,7 @@
  * events it recognises and leaves the rest untouched. They run in order on every event of a hunt or dump.
  */
 import type { VigieEvent } from '../event.js';
+import { cmdletTransform } from './cmdlet.js';
 
 export interface Transform {
   name: string;
@@ -10,7 +11,7 @@ export interface Transform {
   apply(ev: VigieEvent): void;
 }
 
-export const TRANSFORMS: Transform[] = [];
+export const TRANSFORMS: Transform[] = [cmdletTransform];
 
 export function applyTransforms(ev: VigieEvent, list: Transform[] = TRANSFORMS): VigieEvent {
   for (const t of list) {

@@ -1,4 +1,15 @@
 /** Every message check Vigie runs. Each check lives in its own module in this folder and is listed here. */
 import type { Check } from '../types.js';
+import { headersCheck } from './headers.js';
+import { lookalikeCheck } from './lookalike.js';
+import { linksCheck } from './links.js';
+import { htmlCheck } from './html.js';
+import { wordingCheck } from './wording.js';
 
-export const CHECKS: Check[] = [];
+export const CHECKS: Check[] = [
+  headersCheck,
+  lookalikeCheck,
+  linksCheck,
+  htmlCheck,
+  wordingCheck,
+];

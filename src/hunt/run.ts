@@ -1,0 +1,374 @@
+/** The hunt pipeline: load rules → compile → route events → match → correlate → timeline + summary. */
+import { existsSync } from 'node:fs';
+import {
+  compileRule, CorrelationEngine, loadRules,
+  type CompiledRule, type CorrelationAlert, type CorrelationRule, type FilterRule, type Level, type MatchDetail, type RuleSet, type SigmaRule,
+} from '../sigma/index.js';
+import { formatTime, getField, valueText, type VigieEvent } from '../event.js';
+import { readInputs, expandInputs, ReadContext } from '../sources/index.js';
+import { applyTransforms } from '../transforms/index.js';
+import type { Detection, HuntOptions, HuntResult, HuntSummary, InactiveRule, RuleIssue } from './index.js';
+import { loadMapping, logsourceCovers, normLogsource, describeLogsource, type LogSourceMapping } from './mapping.js';
+import { Router, fieldGetter } from './router.js';
+import { levelRank } from './levels.js';
+import { builtinRulesDir, installedRulesDir } from './paths.js';
+
+/** Placeholder → the option that provides it (for "inactive" rules). */
+export function activatingOption(name: string): string {
+  const n = name.toLowerCase();
+  if (n === 'watchlist') return '--watchlist FILE';
+  if (n.startsWith('honey')) return '--honey FILE';
+  return `--placeholders FILE (with "${name}")`;
+}
+
+const PLACEHOLDER_RE = /%([^%\s]{1,128})%/g;
+
+/** Names of the placeholders a rule's `expand` values need. */
+export function requiredPlaceholders(detection: Record<string, unknown>): string[] {
+  const names = new Set<string>();
+  const visit = (v: unknown, expand: boolean, depth: number): void => {
+    if (depth > 32 || v === null || v === undefined) return;
+    if (typeof v === 'string') {
+      if (!expand) return;
+      for (const m of v.matchAll(PLACEHOLDER_RE)) names.add(m[1]);
+    } else if (Array.isArray(v)) {
+      for (const x of v) visit(x, expand, depth + 1);
+    } else if (typeof v === 'object') {
+      for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+        const mods = k.split('|').slice(1).map((m) => m.toLowerCase());
+        visit(x, expand || mods.includes('expand'), depth + 1);
+      }
+    }
+  };
+  for (const [k, v] of Object.entries(detection)) if (k !== 'condition') visit(v, false, 0);
+  return [...names];
+}
+
+/** ATT&CK ids and tactic names from Sigma tags: attack.t1059.001 → T1059.001, attack.execution → execution. */
+export function attackOf(tags: string[]): string[] {
+  const out: string[] = [];
+  for (const t of tags) {
+    const m = /^attack\.(.+)$/i.exec(t);
+    if (!m) continue;
+    const v = m[1];
+    if (/^[tgs]\d{4}(\.\d{3})?$/i.test(v)) out.push(v.toUpperCase());
+    else out.push(v.toLowerCase());
+  }
+  return out;
+}
+
+function ruleKeys(r: { id?: string; name?: string; title: string }): string[] {
+  const k: string[] = [];
+  if (r.id) k.push(r.id);
+  if (r.name) k.push(r.name);
+  return k;
+}
+
+function tagMatches(ruleTags: string[], wanted: string[]): boolean {
+  const have = new Set<string>();
+  for (const t of ruleTags) {
+    const l = t.toLowerCase();
+    have.add(l);
+    if (l.startsWith('attack.')) have.add(l.slice(7));
+  }
+  for (const w of wanted) {
+    const l = w.toLowerCase();
+    if (have.has(l)) return true;
+    // a technique given without sub-technique also selects its sub-techniques
+    for (const h of have) if (h.startsWith(l + '.') && /^(attack\.)?t\d{4}$/.test(l)) return true;
+  }
+  return false;
+}
+
+export interface PreparedHunt {
+  ruleSet: RuleSet;
+  compiled: CompiledRule[];
+  /** per compiled rule: print its matches on their own */
+  printable: boolean[];
+  /** per compiled rule: key to feed the correlation engine, if a correlation references it */
+  feedKey: (string | undefined)[];
+  correlations: CorrelationRule[];
+  engine?: CorrelationEngine;
+  /** correlations whose alerts are printed (not only feeding another correlation with generate: false) */
+  printableCorrelations: Set<CorrelationRule>;
+  mapping: LogSourceMapping;
+  router: Router;
+  summaryRules: HuntSummary['rules'];
+  placeholders: Record<string, string[]>;
+}
+
+/** Load, select and compile rules; build the router. Never throws for a bad rule (it is listed). */
+export async function prepareHunt(opts: HuntOptions): Promise<PreparedHunt> {
+  const paths: string[] = [];
+  if (opts.builtinRules !== false && existsSync(builtinRulesDir())) paths.push(builtinRulesDir());
+  for (const p of opts.rulePaths ?? []) paths.push(p);
+  if (opts.installedRules && existsSync(installedRulesDir())) paths.push(installedRulesDir());
+  const ruleSet = await loadRules(paths);
+
+  const failed: RuleIssue[] = [];
+  const warnings: RuleIssue[] = [];
+  for (const p of ruleSet.problems) {
+    const issue: RuleIssue = { file: p.file, line: p.line, ruleId: p.ruleId, title: p.title, reason: p.message };
+    (p.severity === 'error' ? failed : warnings).push(issue);
+  }
+
+  const placeholders: Record<string, string[]> = { ...(opts.placeholders ?? {}) };
+  if (opts.watchlist) placeholders.watchlist = opts.watchlist;
+  if (opts.honey) {
+    placeholders.honey_message_ids = opts.honey.messageIds;
+    placeholders.honey_mailboxes = opts.honey.mailboxes;
+  }
+
+  const exclude = new Set((opts.excludeRules ?? []).map((x) => x.trim().toLowerCase()));
+  const minRank = opts.minLevel ? levelRank(opts.minLevel) : -1;
+  const statuses = opts.statuses?.length ? new Set(opts.statuses.map((s) => s.toLowerCase())) : undefined;
+  const selected = (r: { id?: string; name?: string; title: string; level?: Level; status?: string; tags: string[] }): boolean => {
+    if (exclude.has(r.title.toLowerCase()) || (r.id && exclude.has(r.id.toLowerCase())) || (r.name && exclude.has(r.name.toLowerCase()))) return false;
+    if (minRank >= 0 && levelRank(r.level ?? 'informational') < minRank) return false;
+    if (statuses && !statuses.has((r.status ?? '').toLowerCase())) return false;
+    if (opts.tags?.length && !tagMatches(r.tags, opts.tags)) return false;
+    return true;
+  };
+  let deselected = 0;
+
+  // correlations: selected ones, and the rules/correlations they reference (transitively)
+  const corrByKey = new Map<string, CorrelationRule>();
+  for (const c of ruleSet.correlations) for (const k of ruleKeys(c)) corrByKey.set(k, c);
+  const selCorr = new Set<CorrelationRule>();
+  for (const c of ruleSet.correlations) {
+    if (selected(c)) selCorr.add(c);
+    else deselected++;
+  }
+  const neededCorr = new Set<CorrelationRule>();
+  const refGenerate = new Map<string, boolean>(); // referenced key → some referencing correlation has generate
+  const visit = (c: CorrelationRule, depth: number): void => {
+    if (neededCorr.has(c) || depth > 16) return;
+    neededCorr.add(c);
+    for (const k of c.rules) {
+      refGenerate.set(k, (refGenerate.get(k) ?? false) || c.generate);
+      const inner = corrByKey.get(k);
+      if (inner) visit(inner, depth + 1);
+    }
+  };
+  for (const c of selCorr) visit(c, 0);
+  const isRef = (r: { id?: string; name?: string }) => (r.id !== undefined && refGenerate.has(r.id)) || (r.name !== undefined && refGenerate.has(r.name));
+  const refGen = (r: { id?: string; name?: string }) => (r.id !== undefined && refGenerate.get(r.id) === true) || (r.name !== undefined && refGenerate.get(r.name) === true);
+
+  const inactive: InactiveRule[] = [];
+  const compiled: CompiledRule[] = [];
+  const printable: boolean[] = [];
+  const feedKey: (string | undefined)[] = [];
+  for (const rule of ruleSet.rules) {
+    const sel = selected(rule);
+    const ref = isRef(rule);
+    if (!sel && !ref) {
+      deselected++;
+      continue;
+    }
+    const missing = requiredPlaceholders(rule.detection).filter((n) => !placeholders[n] || placeholders[n].length === 0);
+    if (missing.length) {
+      inactive.push({
+        file: rule.file, ruleId: rule.id, title: rule.title, placeholders: missing,
+        activate: [...new Set(missing.map(activatingOption))].join(', '),
+      });
+      continue;
+    }
+    try {
+      const c = compileRule(rule, { placeholders, filters: filtersFor(rule, ruleSet.filters) });
+      compiled.push(c);
+      printable.push(sel && (!ref || refGen(rule)));
+      feedKey.push(ref ? (rule.id !== undefined && refGenerate.has(rule.id) ? rule.id : rule.name) : undefined);
+    } catch (e) {
+      failed.push({ file: rule.file, line: rule.line, ruleId: rule.id, title: rule.title, reason: (e as Error).message });
+    }
+  }
+
+  const correlations = [...neededCorr];
+  let engine: CorrelationEngine | undefined;
+  const printableCorrelations = new Set<CorrelationRule>();
+  if (correlations.length) {
+    try {
+      engine = new CorrelationEngine(correlations, ruleSet.rules, { maxGroups: opts.maxCorrelationGroups });
+      for (const c of correlations) if (selCorr.has(c) && (!isRef(c) || refGen(c))) printableCorrelations.add(c);
+    } catch (e) {
+      for (const c of correlations) failed.push({ file: c.file, line: c.line, ruleId: c.id, title: c.title, reason: (e as Error).message });
+    }
+  }
+
+  const mapping = loadMapping(opts.mapping ? [opts.mapping] : []);
+  const router = new Router(mapping, compiled.map((c) => ({ logsource: (c.logsource ?? c.rule.logsource) as Record<string, unknown> })));
+  const unmapped = router.unmapped.map((i) => ({
+    title: compiled[i].rule.title, id: compiled[i].rule.id, logsource: describeLogsource(normLogsource(compiled[i].rule.logsource as Record<string, unknown>)),
+  }));
+
+  return {
+    ruleSet, compiled, printable, feedKey, correlations, engine, printableCorrelations, mapping, router, placeholders,
+    summaryRules: {
+      files: ruleSet.files, loaded: compiled.length, correlations: engine ? correlations.length : 0, filters: ruleSet.filters.length,
+      failed, warnings, inactive, deselected, unmapped,
+    },
+  };
+}
+
+/** Filters that apply to a rule: those naming it by id/name/title, or naming none with a covering log source. */
+export function filtersFor(rule: SigmaRule, filters: FilterRule[]): FilterRule[] {
+  if (!filters.length) return [];
+  const keys = new Set([rule.id, rule.name, rule.title].filter((x): x is string => !!x).map((x) => x.toLowerCase()));
+  const rls = normLogsource(rule.logsource as Record<string, unknown>);
+  return filters.filter((f) => {
+    const fls = normLogsource(f.logsource as Record<string, unknown>);
+    if (!logsourceCovers(fls, rls)) return false;
+    if (!f.rules.length) return true;
+    return f.rules.some((r) => keys.has(String(r).toLowerCase()));
+  });
+}
+
+function detectionOf(rule: SigmaRule, ev: VigieEvent, details: MatchDetail[]): Detection {
+  return {
+    time: ev.time, computer: ev.computer, channel: ev.channel, eventId: ev.eventId,
+    level: rule.level ?? 'informational', ruleTitle: rule.title, ruleId: rule.id, tags: rule.tags, attack: attackOf(rule.tags),
+    details, file: ev.origin.file, offset: ev.origin.offset, record: ev.origin.record, format: ev.origin.format,
+    kind: 'rule', ruleFile: rule.file, status: rule.status,
+  };
+}
+
+function correlationDetection(a: CorrelationAlert): Detection {
+  const c = a.correlation;
+  const last = a.events.length ? a.events[a.events.length - 1] : undefined;
+  const details: MatchDetail[] = Object.entries(a.group).map(([field, value]) => ({ field, value: String(value).slice(0, 200) }));
+  if (a.value !== undefined) details.push({ field: c.type, value: String(a.value) });
+  details.push({ field: 'window', value: `${formatTime(a.firstTime)} → ${formatTime(a.time)}` });
+  return {
+    time: a.time, computer: last?.computer, channel: last?.channel, eventId: last?.eventId,
+    level: c.level ?? 'medium', ruleTitle: c.title, ruleId: c.id, tags: c.tags, attack: attackOf(c.tags), details,
+    file: last?.origin.file ?? '', offset: last?.origin.offset ?? 0, record: last?.origin.record, format: last?.origin.format ?? '',
+    kind: 'correlation', group: a.group, value: a.value, ruleFile: c.file, status: c.status,
+  };
+}
+
+/** Sort by time (events without a time last), stable. */
+export function sortTimeline(d: Detection[]): Detection[] {
+  return d
+    .map((x, i) => [x, i] as const)
+    .sort((a, b) => {
+      const ta = a[0].time, tb = b[0].time;
+      if (ta === undefined && tb === undefined) return a[1] - b[1];
+      if (ta === undefined) return 1;
+      if (tb === undefined) return -1;
+      // at equal times, the events before the correlation alert they complete
+      return ta - tb || (a[0].kind === b[0].kind ? 0 : a[0].kind === 'correlation' ? 1 : -1) || a[1] - b[1];
+    })
+    .map((x) => x[0]);
+}
+
+/** Run a hunt over inputs. Bad records are skipped and counted; bad rules are listed, never fatal. */
+export async function runHunt(opts: HuntOptions, prepared?: PreparedHunt): Promise<HuntResult> {
+  const started = Date.now();
+  const p = prepared ?? (await prepareHunt(opts));
+  const ctx = new ReadContext();
+  const detections: Detection[] = [];
+  const recordsByFormat = new Map<string, number>();
+  const missing = opts.inputs.filter((i) => i !== '-' && !existsSync(i));
+  let outOfRange = 0;
+  let matchErrors = 0;
+
+  let totalFiles: number | undefined;
+  if (opts.onProgress) {
+    totalFiles = 0;
+    for await (const _ of expandInputs(opts.inputs.filter((i) => i === '-' || existsSync(i)))) totalFiles++;
+  }
+  let filesStarted = 0;
+  let currentFile: string | undefined;
+  const progress = () => opts.onProgress?.({ file: currentFile, files: filesStarted, totalFiles, records: ctx.records, detections: detections.length });
+
+  const { compiled, printable, feedKey, engine, printableCorrelations, router } = p;
+  const onAlerts = (alerts: CorrelationAlert[]) => {
+    for (const a of alerts) if (printableCorrelations.has(a.correlation)) detections.push(correlationDetection(a));
+  };
+
+  let n = 0;
+  const inputs = opts.inputs.filter((i) => !missing.includes(i));
+  for await (const ev of readInputs(inputs, ctx, {
+    format: opts.inputFormat,
+    onFile: (path) => {
+      filesStarted++;
+      currentFile = path;
+      progress();
+    },
+  })) {
+    const fmt = ev.origin.format;
+    recordsByFormat.set(fmt, (recordsByFormat.get(fmt) ?? 0) + 1);
+    if ((++n & 4095) === 0) progress();
+    if (ev.time !== undefined && ((opts.from !== undefined && ev.time < opts.from) || (opts.to !== undefined && ev.time > opts.to))) {
+      outOfRange++;
+      continue;
+    }
+    applyTransforms(ev);
+    const routes = router.route(ev);
+    if (routes.length === 0) continue;
+    let plain: ReturnType<typeof fieldGetter> | undefined;
+    for (const r of routes) {
+      const c = compiled[r.rule];
+      const get = r.aliases ? fieldGetter(ev, r.aliases) : (plain ??= fieldGetter(ev));
+      let details: MatchDetail[] | null;
+      try {
+        details = c.match(ev, get);
+      } catch (e) {
+        matchErrors++;
+        if (matchErrors <= 20) ctx.error({ file: ev.origin.file, offset: ev.origin.offset, message: `rule "${c.rule.title}" failed on this record: ${(e as Error).message}` });
+        continue;
+      }
+      if (!details) continue;
+      if (printable[r.rule]) detections.push(detectionOf(c.rule, ev, details));
+      const key = feedKey[r.rule];
+      if (key !== undefined && engine) {
+        try {
+          onAlerts(engine.feed(key, ev, get));
+        } catch (e) {
+          ctx.error({ file: ev.origin.file, offset: ev.origin.offset, message: `correlation failed: ${(e as Error).message}` });
+        }
+      }
+    }
+  }
+  if (engine) {
+    try {
+      onAlerts(engine.finish());
+    } catch (e) {
+      ctx.error({ file: '', message: `correlation failed at end of input: ${(e as Error).message}` });
+    }
+  }
+  currentFile = undefined;
+  progress();
+
+  const timeline = sortTimeline(detections);
+  return { detections: timeline, summary: summarize(timeline, ctx, recordsByFormat, p, missing, outOfRange, Date.now() - started) };
+}
+
+function summarize(
+  d: Detection[], ctx: ReadContext, recordsByFormat: Map<string, number>, p: PreparedHunt, missing: string[], outOfRange: number, durationMs: number,
+): HuntSummary {
+  const byLevel: Record<string, number> = { critical: 0, high: 0, medium: 0, low: 0, informational: 0 };
+  const byRule = new Map<string, { title: string; id?: string; level: Level; count: number }>();
+  for (const x of d) {
+    byLevel[x.level] = (byLevel[x.level] ?? 0) + 1;
+    const k = `${x.ruleId ?? ''}\u0000${x.ruleTitle}`;
+    const e = byRule.get(k);
+    if (e) e.count++;
+    else byRule.set(k, { title: x.ruleTitle, id: x.ruleId, level: x.level, count: 1 });
+  }
+  const formats: Record<string, { files: number; records: number }> = {};
+  for (const [f, n] of ctx.formats) formats[f] = { files: n, records: recordsByFormat.get(f) ?? 0 };
+  for (const [f, n] of recordsByFormat) formats[f] ??= { files: 0, records: n };
+  return {
+    byLevel,
+    byRule: [...byRule.values()].sort((a, b) => levelRank(b.level) - levelRank(a.level) || b.count - a.count || a.title.localeCompare(b.title)),
+    files: ctx.files, records: ctx.records, formats, unsupported: ctx.unsupported, skipped: ctx.skipped,
+    errors: ctx.errors.map((e) => ({ file: e.file, offset: e.offset, line: e.line, message: e.message })),
+    missing, outOfRange, rules: p.summaryRules, correlation: p.engine ? p.engine.stats() : undefined, durationMs,
+  };
+}
+
+/** Text of a field for display (used by the CLI's detail column). */
+export function fieldText(ev: VigieEvent, name: string): string | undefined {
+  return valueText(getField(ev, name));
+}

@@ -1,0 +1,164 @@
+/**
+ * Header and authentication check: who the message says it is from against who actually sent it.
+ * - From malformed (several entries, an entry without address: a name shown while the address hides), missing;
+ * - display name carrying another address or domain, or the organisation's own domain, sent from elsewhere;
+ * - Reply-To to a free-mail mailbox or another domain, Sender and Return-Path on other domains;
+ * - SPF, DKIM, DMARC and ARC results, only when verified online or written by a trusted receiver (ctx.auth);
+ *   mail claiming an own domain that does not authenticate.
+ * Nothing here looks at dates or at verdict headers written by other filters.
+ */
+import type { AuthResults, Check, CheckContext, MessageView, SymbolHit } from '../types.js';
+import { domainOf } from '../message.js';
+import { registrable } from '../inspect/url.js';
+
+/** Default scores (users override them by symbol in the configuration). */
+export const HEADER_SCORES = {
+  FROM_MISSING: 2,
+  FROM_MULTIPLE_ENTRIES: 4,
+  DISPLAYNAME_OTHER_ADDRESS: 3,
+  OWN_DOMAIN_IN_DISPLAYNAME: 4,
+  OWN_DOMAIN_UNAUTHENTICATED: 6,
+  REPLYTO_FREEMAIL: 3,
+  REPLYTO_DOMAIN_MISMATCH: 0.5,
+  SENDER_DOMAIN_MISMATCH: 0,
+  RETURNPATH_DOMAIN_MISMATCH: 0,
+  SPF_FAIL: 2,
+  SPF_SOFTFAIL: 1,
+  DKIM_FAIL: 1.5,
+  DMARC_FAIL: 3.5,
+  DMARC_FAIL_REJECT: 5,
+  ARC_FAIL: 1,
+  AUTH_PASS_ALIGNED: 0,
+} as const;
+
+/** Free mailbox providers: anyone can open an address there. */
+export const FREEMAIL = new Set([
+  'gmail.com', 'googlemail.com', 'yahoo.com', 'yahoo.fr', 'yahoo.co.uk', 'yahoo.es', 'yahoo.com.br', 'ymail.com',
+  'rocketmail.com', 'hotmail.com', 'hotmail.fr', 'hotmail.co.uk', 'hotmail.es', 'outlook.com', 'outlook.fr',
+  'outlook.es', 'outlook.com.br', 'live.com', 'live.fr', 'msn.com', 'aol.com', 'icloud.com', 'me.com', 'mac.com',
+  'gmx.com', 'gmx.de', 'gmx.net', 'gmx.fr', 'web.de', 'mail.com', 'mail.ru', 'bk.ru', 'inbox.ru', 'list.ru',
+  'yandex.ru', 'yandex.com', 'protonmail.com', 'proton.me', 'pm.me', 'tutanota.com', 'tuta.io', 'zoho.com',
+  'zohomail.com', 'qq.com', '163.com', '126.com', 'sina.com', 'laposte.net', 'orange.fr', 'wanadoo.fr', 'free.fr',
+  'sfr.fr', 'uol.com.br', 'bol.com.br', 'terra.com.br', 'ig.com.br', 'libero.it', 'virgilio.it', 'seznam.cz',
+  'wp.pl', 'o2.pl', 'interia.pl', 'onet.pl', 'rediffmail.com', 'naver.com', 'daum.net', 'hanmail.net', 'gmx.at',
+  't-online.de', 'freenet.de', 'aim.com', 'juno.com', 'earthlink.net', 'comcast.net', 'att.net', 'sbcglobal.net',
+  'verizon.net', 'cox.net', 'btinternet.com', 'sky.com', 'telenet.be', 'skynet.be', 'hushmail.com', 'lycos.com',
+  'excite.com', 'usa.com', 'email.com', 'post.com', 'mailfence.com', 'disroot.org', 'onmicrosoft.com',
+]);
+
+function reg(d: string): string {
+  return d ? registrable(d) : '';
+}
+
+function isFree(domain: string): boolean {
+  return FREEMAIL.has(domain) || FREEMAIL.has(reg(domain));
+}
+
+function isOwn(domain: string, own: string[]): boolean {
+  if (!domain) return false;
+  return own.some((o) => domain === o || domain.endsWith('.' + o));
+}
+
+/** Addresses and domains written inside a display name ("support@bank.com", "bank.com Security"). */
+function namedDomains(name: string): string[] {
+  const out: string[] = [];
+  const s = name.slice(0, 300).toLowerCase();
+  const re = /(?:[a-z0-9._%+-]{1,64}@)?((?:[a-z0-9-]{1,63}\.){1,6}[a-z]{2,24})\b/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(s)) !== null && out.length < 5) {
+    const d = m[1];
+    // a dotted word that is not a registrable domain ("Mr.Smith", "Inc.") is not a domain
+    const r = reg(d);
+    if (r && r.includes('.') && r !== d.split('.').pop()) out.push(d);
+  }
+  return out;
+}
+
+function authSymbols(a: AuthResults, fromDomain: string, own: string[], hits: SymbolHit[]): void {
+  const src = a.source === 'online' ? 'verified online' : `reported by trusted receiver ${a.authservId}`;
+  const add = (symbol: keyof typeof HEADER_SCORES, reason: string, kind: SymbolHit['kind'], evidence: string[] = []): void => {
+    hits.push({ symbol, score: HEADER_SCORES[symbol], reason, kind, evidence });
+  };
+  if (a.spf === 'fail') add('SPF_FAIL', `SPF fails for ${a.spfDomain ?? 'the envelope sender'} (${src}): the sending server is not allowed to send for it.`, 'spoofing', a.spfDomain ? [a.spfDomain] : []);
+  else if (a.spf === 'softfail') add('SPF_SOFTFAIL', `SPF soft-fails for ${a.spfDomain ?? 'the envelope sender'} (${src}).`, 'spoofing', a.spfDomain ? [a.spfDomain] : []);
+  const failed = a.dkim.filter((d) => d.result === 'fail' || d.result === 'permerror');
+  const passed = a.dkim.filter((d) => d.result === 'pass');
+  if (failed.length && !passed.length) add('DKIM_FAIL', `DKIM signature of ${failed.map((d) => d.domain || '?').join(', ')} does not verify (${src}): the message was altered or forged.`, 'spoofing', failed.map((d) => d.domain).filter(Boolean));
+  if (a.dmarc === 'fail') {
+    const reject = a.dmarcPolicy === 'reject' || a.dmarcPolicy === 'quarantine';
+    add(reject ? 'DMARC_FAIL_REJECT' : 'DMARC_FAIL', `DMARC fails for From domain ${fromDomain || '?'}${a.dmarcPolicy ? ` (policy ${a.dmarcPolicy})` : ''} (${src}): neither SPF nor DKIM authenticates the domain shown to the reader.`, 'spoofing', fromDomain ? [fromDomain] : []);
+  } else if (a.dmarc === 'pass') {
+    add('AUTH_PASS_ALIGNED', `DMARC passes for ${fromDomain} (${src}): the From domain is authenticated (which says who sent it, not that it is safe).`, 'info', fromDomain ? [fromDomain] : []);
+  }
+  if (a.arc === 'fail') add('ARC_FAIL', `ARC chain does not verify (${src}).`, 'spoofing');
+  if (isOwn(fromDomain, own) && a.dmarc !== 'pass') {
+    const aligned = passed.some((d) => d.domain && (d.domain === fromDomain || reg(d.domain) === reg(fromDomain)));
+    const spfOk = a.spf === 'pass' && a.spfDomain && reg(a.spfDomain) === reg(fromDomain);
+    if (!aligned && !spfOk) {
+      add('OWN_DOMAIN_UNAUTHENTICATED', `The message claims your domain ${fromDomain} but neither aligned DKIM nor SPF authenticates it (${src}).`, 'spoofing', [fromDomain]);
+    }
+  }
+}
+
+export const headersCheck: Check = {
+  name: 'headers',
+  run(msg: MessageView, ctx: CheckContext): SymbolHit[] {
+    const hits: SymbolHit[] = [];
+    const own = (ctx.settings.ownDomains ?? []).map((d) => d.toLowerCase());
+    const add = (symbol: keyof typeof HEADER_SCORES, reason: string, kind: SymbolHit['kind'], evidence: string[] = []): void => {
+      hits.push({ symbol, score: HEADER_SCORES[symbol], reason, kind, evidence });
+    };
+    const fromAddr = msg.from.address;
+    const fromDomain = domainOf(fromAddr);
+    const fromReg = reg(fromDomain);
+    const fromHeaders = msg.headers.filter((h) => h.key === 'from');
+
+    // From itself
+    if (!fromHeaders.length || !fromAddr.includes('@')) {
+      add('FROM_MISSING', fromHeaders.length ? `From header "${fromHeaders[0].value.slice(0, 100)}" holds no usable address.` : 'The message has no From header.', 'spam');
+    }
+    const multi = msg.parseProblems.find((p) => p.startsWith('From holds '));
+    if (fromHeaders.length > 1 || multi) {
+      add('FROM_MULTIPLE_ENTRIES', fromHeaders.length > 1
+        ? `The message has ${fromHeaders.length} From headers: readers and filters may not see the same sender.`
+        : `From "${fromHeaders[0]?.value.slice(0, 120) ?? ''}" lists several entries: a name is shown while the real address is hidden behind it.`, 'spoofing', fromAddr ? [fromAddr] : []);
+    }
+
+    // display name naming another address or domain
+    if (msg.from.name && fromDomain) {
+      const inName = namedDomains(msg.from.name);
+      const foreign = inName.filter((d) => reg(d) !== fromReg);
+      const ownNamed = foreign.filter((d) => isOwn(d, own) || isOwn(reg(d), own));
+      if (ownNamed.length && !isOwn(fromDomain, own)) {
+        add('OWN_DOMAIN_IN_DISPLAYNAME', `Display name "${msg.from.name.slice(0, 80)}" shows your domain ${ownNamed[0]} but the mail comes from ${fromDomain}.`, 'spoofing', [fromDomain]);
+      } else if (foreign.length) {
+        add('DISPLAYNAME_OTHER_ADDRESS', `Display name "${msg.from.name.slice(0, 80)}" shows ${foreign[0]} but the real sender is ${fromAddr}.`, 'spoofing', [foreign[0], fromDomain]);
+      }
+    }
+
+    // Reply-To
+    const replies = msg.replyTo.filter((r) => r.address.includes('@') && r.address !== fromAddr);
+    if (replies.length) {
+      const free = replies.find((r) => isFree(domainOf(r.address)));
+      if (free) {
+        add('REPLYTO_FREEMAIL', `Replies go to the free-mail address ${free.address}, not to the sender ${fromAddr || '(none)'}: answers reach whoever opened that mailbox.`, 'phishing', [free.address]);
+      } else {
+        const other = replies.find((r) => reg(domainOf(r.address)) !== fromReg);
+        if (other) add('REPLYTO_DOMAIN_MISMATCH', `Replies go to ${other.address}, on another domain than the sender ${fromDomain || '(none)'}.`, 'info', [domainOf(other.address)]);
+      }
+    }
+
+    // Sender and Return-Path
+    if (msg.sender?.address) {
+      const sd = domainOf(msg.sender.address);
+      if (sd && reg(sd) !== fromReg) add('SENDER_DOMAIN_MISMATCH', `Sender ${msg.sender.address} is on another domain than From (${fromDomain || 'none'}): sent on behalf of it.`, 'info', [sd]);
+    }
+    if (msg.returnPath) {
+      const rd = domainOf(msg.returnPath);
+      if (rd && reg(rd) !== fromReg) add('RETURNPATH_DOMAIN_MISMATCH', `Envelope sender (Return-Path) ${msg.returnPath} is on another domain than From (${fromDomain || 'none'}).`, 'info', [rd]);
+    }
+
+    if (ctx.auth && ctx.auth.source !== 'none') authSymbols(ctx.auth, fromDomain, own, hits);
+    return hits;
+  },
+};

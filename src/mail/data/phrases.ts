@@ -1,0 +1,112 @@
+/**
+ * Phrase lists for the wording check, per language (English, French, Portuguese, Spanish, German). Phrases are
+ * matched on folded text (lower-case, accents removed, look-alike letters mapped to Latin, whitespace collapsed),
+ * on word boundaries. Categories:
+ * - cred: credential theft and account lures (verify your account, password expiry, mailbox full, shared document)
+ * - urg: urgency and threats (within 24 hours, final notice)
+ * - bank: change of payment details (BEC)
+ * - inv: invoices, payment requests
+ * - scam: prizes, rewards, inheritance, advance fee, investment
+ */
+export type PhraseTag = 'cred' | 'urg' | 'bank' | 'inv' | 'scam';
+
+export const PHRASES: Record<PhraseTag, string[]> = {
+  cred: [
+    // en
+    'verify your account', 'verify your identity', 'verify your email', 'verify your information', 'verify your details',
+    'confirm your account', 'confirm your identity', 'confirm your password', 'confirm your email', 'confirm your details',
+    'confirm your information', 'update your account', 'update your information', 'update your details',
+    'update your payment', 'update your billing', 'update your card', 'validate your account', 'validate your email',
+    'validate your mailbox', 'account has been suspended', 'account will be suspended', 'account has been locked',
+    'account has been disabled', 'account will be disabled', 'account will be closed', 'account has been limited',
+    'account has been restricted', 'account is on hold', 'account suspension', 'account verification',
+    'unusual sign-in activity', 'unusual sign in activity', 'unusual signin activity', 'unusual activity',
+    'suspicious activity', 'suspicious login', 'suspicious sign-in', 'unauthorized access', 'unauthorised access',
+    'unauthorized login', 'someone tried to sign in', 'new sign-in', 'login attempt', 'sign in to your account',
+    'log in to your account', 'login to your account', 'password will expire', 'password expires', 'password expiry',
+    'password expiration', 'password has expired', 'keep your password', 'keep the same password', 'keep current password',
+    'reset your password', 'mailbox is full', 'mailbox quota', 'mailbox storage', 'storage is full', 'storage quota',
+    'exceeded the storage', 'storage limit', 'email quota', 're-validate', 'revalidate', 'reactivate your account',
+    'restore your account', 'restore access', 'shared a document with you', 'shared a file with you',
+    'has shared a file', 'has shared a document', 'sent you a document', 'sent you a file', 'review the document',
+    'view the document', 'view document', 'access the document', 'review and sign', 'secure message',
+    'new voicemail', 'voice message', 'pending messages', 'pending incoming', 'undelivered messages',
+    'messages on hold', 'will be deactivated', 'deactivation request', 'seed phrase',
+    'recovery phrase', 'secret phrase', 'connect your wallet', 'verify your wallet', 'wallet verification',
+    'enter your password', 'enter your credentials', 'login credentials', 'sign in to view', 'click here to verify',
+    'failure to verify', 'avoid suspension', 'avoid account', 'billing information', 'payment information',
+    'payment details', 'card details', 'your card has been', 'payment was declined', 'payment declined',
+    'delivery failed', 'could not be delivered', 'unable to deliver', 'shipment on hold', 'package is on hold',
+    'customs fee', 'delivery fee', 'shipping fee', 'redelivery', 'confirm delivery', 'schedule delivery',
+    'tax refund', 'refund is pending', 'eligible for a refund', 'apple id',
+    // fr
+    'verifier votre compte', 'verifiez votre compte', 'verifier votre identite', 'confirmer votre identite',
+    'confirmez votre identite', 'confirmer vos informations', 'mettre a jour vos informations', 'mettez a jour vos',
+    'votre compte a ete suspendu', 'votre compte sera suspendu', 'votre compte a ete bloque', 'votre compte sera bloque',
+    'votre compte sera desactive', 'activite inhabituelle', 'connexion inhabituelle', 'acces non autorise',
+    'mot de passe expire', 'votre mot de passe', 'boite aux lettres est pleine', 'espace de stockage',
+    'vos identifiants', 'connectez-vous a votre', 'cliquez ici pour verifier', 'votre colis', 'frais de livraison',
+    'frais de douane', 'vos coordonnees bancaires', 'votre carte bancaire', 'remboursement d\'impot',
+    'vous a partage un document', 'document partage',
+    // pt
+    'verifique sua conta', 'verificar sua conta', 'confirme seus dados', 'confirmar seus dados', 'atualize seus dados',
+    'atualizar seus dados', 'atualizacao cadastral', 'sua conta foi bloqueada', 'sua conta sera bloqueada',
+    'conta suspensa', 'conta bloqueada', 'acesso suspeito', 'atividade suspeita', 'acesso nao autorizado', 'sua senha',
+    'senha expirada', 'senha de acesso', 'seus pontos', 'pontos expirando', 'pontos acumulados', 'resgate seus pontos',
+    'resgatar seus pontos', 'intimacao', 'regularize', 'bloqueamos', 'sua caixa de correio', 'dados cadastrais',
+    'seu cartao', 'sua encomenda', 'taxa de entrega', 'taxa alfandegaria',
+    // es
+    'verifique su cuenta', 'verificar su cuenta', 'confirme su identidad', 'confirmar su identidad',
+    'actualice sus datos', 'actualizar sus datos', 'su cuenta ha sido suspendida', 'su cuenta sera suspendida',
+    'su cuenta ha sido bloqueada', 'cuenta bloqueada', 'actividad inusual', 'actividad sospechosa',
+    'acceso no autorizado', 'su contrasena', 'contrasena caducada', 'inicie sesion', 'su paquete', 'gastos de envio',
+    'tasas de aduana', 'su tarjeta', 'sus datos bancarios',
+    // de
+    'bestatigen sie ihr konto', 'verifizieren sie ihr konto', 'ihr konto wurde gesperrt', 'ihr konto wird gesperrt',
+    'konto gesperrt', 'ungewohnliche aktivitat', 'verdachtige aktivitat', 'ihr passwort', 'passwort lauft ab',
+    'speicher ist voll', 'speicher ist belegt', 'aktualisieren sie ihre daten', 'melden sie sich an',
+    'zahlungsinformationen', 'ihr paket', 'zustellung fehlgeschlagen', 'bestatigen sie ihre',
+  ],
+  urg: [
+    'urgent', 'urgently', 'within 24 hours', 'within 48 hours', 'within 24hrs', 'in 24 hours',
+    'final notice', 'final warning', 'last warning', 'final reminder', 'act now', 'expires today', 'expiring today',
+    'expire today', 'action required', 'immediate action', 'required action', 'time sensitive', 'permanently deleted',
+    'permanently disabled', 'permanently lost', 'will be terminated', 'failure to comply', 'legal action',
+    'immediatement', 'sous 24 heures', 'sous 48 heures', 'dans les 24 heures', 'dernier avertissement',
+    'dernier rappel', 'derniere relance', 'sans delai', 'action requise',
+    'imediatamente', 'urgente', 'em 24 horas', 'nas proximas 24 horas', 'ultimo aviso', 'ultima chance',
+    'expira hoje', 'expirando hoje', 'prazo final',
+    'inmediatamente', 'en 24 horas', 'accion requerida', 'ultima oportunidad',
+    'sofort', 'dringend', 'innerhalb von 24 stunden', 'letzte warnung', 'letzte erinnerung', 'letzte chance',
+  ],
+  bank: [
+    'change of bank details', 'new bank details', 'updated bank details', 'bank details have changed',
+    'bank details has changed', 'changed our bank', 'change our bank', 'new bank account', 'updated banking',
+    'change in banking', 'changed bank account', 'new banking details', 'update our bank', 'new account details',
+    'payment to the new account', 'changement de coordonnees bancaires', 'nouvelles coordonnees bancaires',
+    'nouveau rib', 'changement de rib', 'nouveau compte bancaire', 'alteracao de dados bancarios',
+    'nova conta bancaria', 'novos dados bancarios', 'cambio de cuenta bancaria', 'nueva cuenta bancaria',
+    'nuevos datos bancarios', 'neue bankverbindung', 'anderung der bankverbindung', 'bankverbindung hat sich geandert',
+  ],
+  inv: [
+    'outstanding invoice', 'overdue invoice', 'overdue payment', 'payment is overdue', 'unpaid invoice',
+    'payment confirmation', 'proof of payment', 'swift copy', 'remittance advice', 'wire transfer',
+    'invoice attached', 'attached invoice', 'find attached invoice', 'purchase order', 'payment request',
+    'facture impayee', 'facture en attente', 'retard de paiement', 'avis de paiement', 'virement bancaire',
+    'fatura em aberto', 'fatura vencida', 'comprovante de pagamento', 'pagamento pendente', 'nota fiscal', 'boleto',
+    'factura pendiente', 'factura vencida', 'comprobante de pago', 'transferencia bancaria',
+    'offene rechnung', 'zahlungserinnerung', 'mahnung',
+  ],
+  scam: [
+    'you have won', 'you\'ve won', 'you won', 'lottery', 'claim your prize', 'claim your reward', 'claim now',
+    'gift card', 'beneficiary', 'inheritance', 'next of kin', 'consignment', 'compensation fund', 'unclaimed',
+    'million dollars', 'million usd', 'barrister', 'atm card', 'western union', 'moneygram', 'airdrop', 'staking',
+    'withdraw your funds', 'withdrawal request', 'congratulations', 'winner', 'reward', 'rewards program',
+    'cash prize', 'free gift', 'bitcoin', 'usdt', 'crypto', 'investment opportunity', 'guaranteed returns',
+    'vous avez gagne', 'felicitations', 'gagnant', 'loterie', 'heritage', 'carte cadeau',
+    'voce ganhou', 'parabens', 'premio', 'sorteio', 'brinde', 'premiado',
+    'ha ganado', 'felicidades', 'loteria', 'herencia', 'tarjeta regalo',
+    'gewinnen sie', 'sie haben gewonnen', 'gewinner', 'gutschein', 'gluckwunsch', 'herzlichen gluckwunsch',
+    'belohnung', 'gewinnspiel', 'umfrage', 'teilnehmen',
+  ],
+};

@@ -1,0 +1,421 @@
+/**
+ * Compile a Sigma rule once into closures. Matching an event never re-parses the rule: every value is
+ * pre-lowercased, every wildcard pattern is a linear glob test (indexOf/startsWith/endsWith fast paths),
+ * every regex is an RE2 object. Match details are collected only after a rule matched (second pass).
+ */
+import { eventText, parseTime, type FieldValue, type VigieEvent } from '../event.js';
+import { identifierPattern, parseCondition, type CondNode } from './condition.js';
+import {
+  MODIFIERS, STAR, compileCidr, compileGlob, compileRegex, display, lower, parseSigmaString, resetLower, timePart, toNumber,
+  type TimePart, type Val,
+} from './modifiers.js';
+import { RuleError, type CompileOptions, type FieldGetter, type FilterRule, type LogSourceSpec, type MatchDetail, type SigmaRule } from './types.js';
+
+export interface CompiledRule {
+  rule: SigmaRule;
+  /** log-source this rule needs (copied from the rule) */
+  logsource: LogSourceSpec;
+  /** Test one event. `get` resolves field names (aliases applied); `ev` gives keyword text (eventText) */
+  match(ev: VigieEvent, get: FieldGetter): MatchDetail[] | null;
+  /** filters applied to this rule (titles or ids), for display */
+  filters: string[];
+}
+
+type Pred = (ev: VigieEvent, get: FieldGetter, det: MatchDetail[] | null) => boolean;
+/** A test on one text value of a field. */
+interface VTest { test: (s: string, get: FieldGetter) => boolean; pattern: string }
+
+const MAX_DETAIL = 200;
+const cut = (s: string): string => (s.length > MAX_DETAIL ? `${s.slice(0, MAX_DETAIL - 1)}…` : s);
+const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+function scalarText(v: FieldValue): string | undefined {
+  if (v === null) return undefined;
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return JSON.stringify(v);
+}
+
+/** First text of `v` (scalar or list elements) accepted by `t`, or undefined. */
+function findText(v: FieldValue | undefined, t: VTest, get: FieldGetter): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'string') return t.test(v, get) ? v : undefined;
+  if (Array.isArray(v)) {
+    for (const x of v) {
+      if (Array.isArray(x)) { const r = findText(x, t, get); if (r !== undefined) return r; continue; }
+      const s = x === null ? undefined : scalarText(x);
+      if (s !== undefined && t.test(s, get)) return s;
+    }
+    return undefined;
+  }
+  const s = scalarText(v)!;
+  return t.test(s, get) ? s : undefined;
+}
+
+/* ------------------------------------------------------------------ field items */
+const MATCH_KINDS = new Set(['contains', 'startswith', 'endswith', 're', 'cidr', 'lt', 'lte', 'gt', 'gte', 'exists', 'fieldref']);
+const TIME_FIELDS = new Set(['', '@timestamp', 'timestamp', 'time', 'timecreated', 'timecreated_systemtime', 'systemtime', 'utctime', 'eventtime', '_time', 'creationtime', 'date']);
+
+function textTest(p: string, cased: boolean): (s: string) => boolean {
+  if (cased) return compileGlob(p);
+  const g = compileGlob(p.toLowerCase());
+  return (s) => g(lower(s));
+}
+
+interface ItemSpec { field: string; mods: string[]; values: unknown[]; label: string }
+
+function compileItem(spec: ItemSpec, opts: CompileOptions): Pred {
+  const { field, mods } = spec;
+  for (const m of mods) if (!MODIFIERS[m]) throw new RuleError(`unknown modifier "${m}" on ${spec.label}`);
+  const has = (m: string): boolean => mods.includes(m);
+  const kinds = mods.filter((m) => MATCH_KINDS.has(m));
+  const fieldref = has('fieldref');
+  const strKinds = kinds.filter((k) => k !== 'fieldref');
+  if (strKinds.length > 1) throw new RuleError(`modifiers ${strKinds.join(' and ')} cannot be combined on ${spec.label}`);
+  const kind = strKinds[0];
+  const cased = has('cased');
+  const all = has('all');
+  const neq = has('neq');
+  const timeMods = mods.filter((m) => MODIFIERS[m]!.kind === 'time') as TimePart[];
+  if (timeMods.length > 1) throw new RuleError(`several date modifiers (${timeMods.join(', ')}) on ${spec.label}`);
+  const tpart = timeMods[0];
+  const reFlags = { i: has('i') || has('ignorecase'), m: has('m') || has('multiline'), s: has('s') || has('dotall') };
+  if ((reFlags.i || reFlags.m || reFlags.s) && kind !== 're') throw new RuleError(`regex flags (i, m, s) need the re modifier on ${spec.label}`);
+  const transforms = mods.filter((m) => MODIFIERS[m]!.kind === 'transform');
+  const keyword = field === '';
+
+  // --- exists: a presence test, no values
+  if (kind === 'exists') {
+    if (spec.values.length !== 1 || typeof spec.values[0] !== 'boolean') throw new RuleError(`exists needs true or false on ${spec.label}`);
+    const want = spec.values[0] as boolean;
+    if (keyword) throw new RuleError('exists needs a field name');
+    return (_ev, get, det) => {
+      const v = get(field);
+      const ok = (v !== undefined) === want;
+      if (ok && det) det.push({ field, value: v === undefined ? '(absent)' : cut(scalarText(v as FieldValue) ?? 'null'), pattern: `exists: ${want}` });
+      return ok;
+    };
+  }
+
+  // --- build one group of alternative tests per rule value
+  const groups: (VTest[] | 'null')[] = [];
+  const expandOnly = (t: string): string[] => {
+    if (!has('expand')) return [t];
+    const others = transforms.filter((m) => m !== 'expand');
+    if (others.length) throw new RuleError(`${kind ?? tpart} cannot be combined with ${others.join(', ')} on ${spec.label}`);
+    return (MODIFIERS['expand']!.transform!(parseSigmaString(t.replace(/\\%/g, '\uE003')), { placeholders: opts.placeholders }) as string[])
+      .map((x) => x.replace(/\uE000/g, '*').replace(/\uE001/g, '?'));
+  };
+  const plainKinds = kind === 'lt' || kind === 'lte' || kind === 'gt' || kind === 'gte' || kind === 'cidr' || kind === 're' || fieldref || tpart !== undefined;
+  const values: unknown[] = [];
+  for (const raw of spec.values) {
+    if (plainKinds && (typeof raw === 'string' || typeof raw === 'number')) values.push(...expandOnly(String(raw)).map((t) => (typeof raw === 'number' && t === String(raw) ? raw : t)));
+    else values.push(raw);
+  }
+  for (const raw of values) {
+    if (raw === null || raw === undefined) { groups.push('null'); continue; }
+    if (isObj(raw) || Array.isArray(raw)) throw new RuleError(`${spec.label} has a nested list or mapping as value`);
+    const text = typeof raw === 'string' ? raw : String(raw);
+    if (kind === 'lt' || kind === 'lte' || kind === 'gt' || kind === 'gte') {
+      const n = toNumber(text);
+      if (n === undefined) throw new RuleError(`${kind} needs a number, got ${JSON.stringify(text)} on ${spec.label}`);
+      const cmp = kind === 'lt' ? (x: number) => x < n : kind === 'lte' ? (x: number) => x <= n : kind === 'gt' ? (x: number) => x > n : (x: number) => x >= n;
+      groups.push([{ test: (s) => { const x = toNumber(s); return x !== undefined && cmp(x); }, pattern: `${kind} ${text}` }]);
+      continue;
+    }
+    if (tpart) {
+      const n = toNumber(text);
+      if (n === undefined) throw new RuleError(`${tpart} needs a number, got ${JSON.stringify(text)} on ${spec.label}`);
+      groups.push([{ test: (s) => toNumber(s) === n, pattern: `${tpart} ${text}` }]);
+      continue;
+    }
+    if (kind === 'cidr') {
+      const t = compileCidr(text);
+      groups.push([{ test: (s) => t(s), pattern: text }]);
+      continue;
+    }
+    if (kind === 're') {
+      if (transforms.some((m) => m !== 'expand')) throw new RuleError(`re cannot be combined with ${transforms.join(', ')} on ${spec.label}`);
+      const t = compileRegex(text, reFlags);
+      groups.push([{ test: (s) => t(s), pattern: `/${text}/` }]);
+      continue;
+    }
+    if (fieldref) {
+      const other = text;
+      const ci = !cased;
+      const cmp = kind === 'contains' ? (a: string, b: string) => a.includes(b)
+        : kind === 'startswith' ? (a: string, b: string) => a.startsWith(b)
+        : kind === 'endswith' ? (a: string, b: string) => a.endsWith(b) : (a: string, b: string) => a === b;
+      groups.push([{
+        test: (s, get) => {
+          const o = get(other);
+          if (o === undefined || o === null) return false;
+          const os = Array.isArray(o) ? o.map((x) => scalarText(x as FieldValue)).filter((x): x is string => x !== undefined) : [scalarText(o)!];
+          const a = ci ? lower(s) : s;
+          return os.some((b) => cmp(a, ci ? b.toLowerCase() : b));
+        },
+        pattern: `field ${other}`,
+      }]);
+      continue;
+    }
+    // string value: Sigma escaping and wildcards, then transforms in the order written
+    const pre = has('expand') ? text.replace(/\\%/g, '\uE003') : text;
+    let vals: Val[] = [parseSigmaString(pre)];
+    for (const m of transforms) {
+      const tf = MODIFIERS[m]!.transform!;
+      const next: Val[] = [];
+      for (const v of vals) next.push(...tf(v, { placeholders: opts.placeholders }));
+      vals = next;
+    }
+    const effKind = kind ?? (keyword ? 'contains' : undefined);
+    const alts: VTest[] = [];
+    for (const v of vals) {
+      let p = typeof v === 'string' ? v : Buffer.from(v).toString('latin1');
+      if (effKind === 'contains') p = STAR + p + STAR;
+      else if (effKind === 'startswith') p = p + STAR;
+      else if (effKind === 'endswith') p = STAR + p;
+      alts.push({ test: textTest(p, cased), pattern: display(typeof v === 'string' ? v : p) });
+    }
+    groups.push(alts);
+  }
+  if (groups.length === 0) throw new RuleError(`${spec.label} has an empty list of values`);
+
+  // --- the field's value(s) for this event
+  const value = (ev: VigieEvent, get: FieldGetter): FieldValue | undefined => {
+    if (keyword) return eventText(ev);
+    let v = get(field);
+    if (tpart) {
+      let ms: number | undefined;
+      if (v === undefined && TIME_FIELDS.has(field.toLowerCase())) ms = ev.time;
+      else if (typeof v === 'number') ms = v > 1e11 ? v : v * 1000;
+      else if (typeof v === 'string') ms = parseTime(v);
+      v = ms === undefined ? undefined : timePart(ms, tpart);
+    }
+    return v;
+  };
+  const groupMatch = (g: VTest[] | 'null', v: FieldValue | undefined, get: FieldGetter): boolean => {
+    if (g === 'null') return v === undefined || v === null;
+    if (v === undefined || v === null) return false;
+    if (typeof v === 'string') {
+      for (let k = 0; k < g.length; k++) if (g[k]!.test(v, get)) return true;
+      return false;
+    }
+    for (let k = 0; k < g.length; k++) if (findText(v, g[k]!, get) !== undefined) return true;
+    return false;
+  };
+  const explain = (v: FieldValue | undefined, get: FieldGetter, det: MatchDetail[]): void => {
+    const name = keyword ? '' : field;
+    if (neq) {
+      det.push({ field: name, value: v === undefined ? '(absent)' : cut(scalarText(v as FieldValue) ?? 'null'), pattern: `not ${groups.map((g) => (g === 'null' ? 'null' : g.map((t) => t.pattern).join('|'))).join(', ')}` });
+      return;
+    }
+    for (const g of groups) {
+      if (g === 'null') {
+        if (v === undefined || v === null) det.push({ field: name, value: v === undefined ? '(absent)' : 'null', pattern: 'null' });
+        if (!all) return;
+        continue;
+      }
+      for (const t of g) {
+        let s = findText(v, t, get);
+        if (s === undefined) continue;
+        if (keyword) s = keywordSource(v as string, t, get) ?? s;
+        det.push({ field: name, value: cut(s), pattern: t.pattern });
+        break;
+      }
+      if (!all && det.length) return;
+    }
+  };
+  return (ev, get, det) => {
+    const v = value(ev, get);
+    let ok: boolean;
+    if (all) {
+      ok = true;
+      for (const g of groups) if (!groupMatch(g, v, get)) { ok = false; break; }
+    } else {
+      ok = false;
+      for (const g of groups) if (groupMatch(g, v, get)) { ok = true; break; }
+    }
+    if (neq) ok = !ok;
+    if (ok && det) explain(v, get, det);
+    return ok;
+  };
+}
+
+/** For a keyword match, the line of the event text (one field value) that matched, for display. */
+function keywordSource(text: string, t: VTest, get: FieldGetter): string | undefined {
+  let start = 0;
+  let n = 0;
+  while (start <= text.length && n++ < 10_000) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const line = text.slice(start, end);
+    if (t.test(line, get)) return line;
+    start = end + 1;
+  }
+  return undefined;
+}
+
+function splitKey(key: string): { field: string; mods: string[] } {
+  const parts = key.split('|');
+  return { field: parts[0]!.trim(), mods: parts.slice(1).map((m) => m.trim()).filter((m) => m !== '') };
+}
+
+/** One search identifier (map, list of maps, keyword list) → predicate. */
+function compileSearch(name: string, def: unknown, opts: CompileOptions): Pred {
+  const mapPred = (m: Record<string, unknown>, label: string): Pred => {
+    const items: Pred[] = [];
+    for (const [k, v] of Object.entries(m)) {
+      const { field, mods } = splitKey(k);
+      const values = Array.isArray(v) ? v : [v];
+      items.push(compileItem({ field, mods, values, label: `${label}${field === '' ? ' (keywords)' : ` field ${field}`}` }, opts));
+    }
+    if (items.length === 0) throw new RuleError(`search identifier "${name}" is an empty mapping`);
+    if (items.length === 1) return items[0]!;
+    return (ev, get, det) => {
+      const mark = det ? det.length : 0;
+      for (let k = 0; k < items.length; k++) {
+        if (!items[k]!(ev, get, det)) { if (det) det.length = mark; return false; }
+      }
+      return true;
+    };
+  };
+  const label = `"${name}"`;
+  if (isObj(def)) return mapPred(def, label);
+  if (Array.isArray(def)) {
+    if (def.length === 0) throw new RuleError(`search identifier "${name}" is an empty list`);
+    const preds: Pred[] = [];
+    const keywords: unknown[] = [];
+    def.forEach((x, i) => {
+      if (isObj(x)) preds.push(mapPred(x, `${label}[${i + 1}]`));
+      else if (Array.isArray(x)) throw new RuleError(`search identifier "${name}" holds a nested list`);
+      else keywords.push(x);
+    });
+    if (keywords.length) preds.push(compileItem({ field: '', mods: [], values: keywords, label: `${label} (keywords)` }, opts));
+    if (preds.length === 1) return preds[0]!;
+    return (ev, get, det) => {
+      for (let k = 0; k < preds.length; k++) if (preds[k]!(ev, get, det)) return true;
+      return false;
+    };
+  }
+  if (typeof def === 'string' || typeof def === 'number') return compileItem({ field: '', mods: [], values: [def], label: `${label} (keyword)` }, opts);
+  throw new RuleError(`search identifier "${name}" must be a mapping or a list (got ${def === null ? 'null' : typeof def})`);
+}
+
+/** detection section (search identifiers + condition) → predicate. */
+export function compileDetection(detection: Record<string, unknown>, opts: CompileOptions, skip: string[] = []): Pred {
+  if (!isObj(detection)) throw new RuleError('detection must be a mapping');
+  const cond = detection['condition'];
+  const conds = Array.isArray(cond) ? cond : [cond];
+  if (cond === undefined || cond === null || conds.length === 0 || conds.some((c) => typeof c !== 'string')) throw new RuleError('detection has no condition string');
+  const names = Object.keys(detection).filter((k) => k !== 'condition' && k !== 'timeframe' && !skip.includes(k));
+  const compiled = new Map<string, Pred>();
+  const getId = (n: string): Pred => {
+    let key = n;
+    if (!Object.prototype.hasOwnProperty.call(detection, key) || key === 'condition' || skip.includes(key)) {
+      const alt = names.find((x) => x.toLowerCase() === n.toLowerCase());
+      if (alt === undefined) throw new RuleError(`condition refers to "${n}", which is not a search identifier of this rule`);
+      key = alt;
+    }
+    let p = compiled.get(key);
+    if (!p) {
+      try {
+        p = compileSearch(key, detection[key], opts);
+      } catch (e) {
+        if (e instanceof RuleError && !e.message.includes(`"${key}"`)) throw new RuleError(`${e.message} (search identifier "${key}")`);
+        throw e;
+      }
+      compiled.set(key, p);
+    }
+    return p;
+  };
+  const build = (n: CondNode): Pred => {
+    switch (n.t) {
+      case 'id': return getId(n.name);
+      case 'not': {
+        const x = build(n.x);
+        return (ev, get) => !x(ev, get, null);
+      }
+      case 'and': {
+        const a = build(n.a), b = build(n.b);
+        return (ev, get, det) => {
+          const mark = det ? det.length : 0;
+          if (a(ev, get, det) && b(ev, get, det)) return true;
+          if (det) det.length = mark;
+          return false;
+        };
+      }
+      case 'or': {
+        const a = build(n.a), b = build(n.b);
+        return (ev, get, det) => a(ev, get, det) || b(ev, get, det);
+      }
+      case 'of': {
+        const sel = n.pattern === 'them' ? names.filter((x) => !x.startsWith('_')) : names.filter(identifierPattern(n.pattern));
+        if (sel.length === 0) throw new RuleError(`"${n.all ? 'all' : '1'} of ${n.pattern}" matches no search identifier`);
+        const ps = sel.map(getId);
+        if (ps.length === 1) return ps[0]!;
+        if (n.all) {
+          return (ev, get, det) => {
+            const mark = det ? det.length : 0;
+            for (const p of ps) if (!p(ev, get, det)) { if (det) det.length = mark; return false; }
+            return true;
+          };
+        }
+        return (ev, get, det) => {
+          for (const p of ps) if (p(ev, get, det)) return true;
+          return false;
+        };
+      }
+    }
+  };
+  const preds = (conds as string[]).map((c) => build(parseCondition(c)));
+  if (preds.length === 1) return preds[0]!;
+  return (ev, get, det) => {
+    for (const p of preds) if (p(ev, get, det)) return true;
+    return false;
+  };
+}
+
+/** Does filter `f` apply to `rule`? (names it by id or name, or names none and shares its log source) */
+export function filterApplies(f: FilterRule, rule: SigmaRule): boolean {
+  if (f.rules.length > 0) return f.rules.some((r) => r === rule.id || r === rule.name);
+  const a = f.logsource, b = rule.logsource;
+  for (const k of ['product', 'category', 'service'] as const) {
+    if (a[k] !== undefined && a[k]!.toLowerCase() !== (b[k] ?? '').toLowerCase()) return false;
+  }
+  return true;
+}
+
+let lastEv: VigieEvent | null = null;
+
+/** Compile one rule into a matcher. Throws RuleError when the rule cannot run. */
+export function compileRule(rule: SigmaRule, opts: CompileOptions = {}): CompiledRule {
+  const pred = compileDetection(rule.detection, opts);
+  const filters = (opts.filters ?? []).filter((f) => filterApplies(f, rule));
+  const fpreds: Pred[] = filters.map((f) => {
+    try {
+      return compileDetection(f.detection, opts);
+    } catch (e) {
+      throw new RuleError(`filter "${f.title}" (${f.file}) cannot run: ${(e as Error).message}`);
+    }
+  });
+  return {
+    rule,
+    logsource: { ...rule.logsource },
+    filters: filters.map((f) => f.id ?? f.title),
+    match(ev, get) {
+      if (ev !== lastEv) { lastEv = ev; resetLower(); }
+      if (!pred(ev, get, null)) return null;
+      for (const f of fpreds) if (f(ev, get, null)) return null;
+      const det: MatchDetail[] = [];
+      pred(ev, get, det);
+      if (det.length < 2) return det;
+      const seen = new Set<string>();
+      return det.filter((d) => {
+        const k = `${d.field}\u0000${d.value}`;
+        if (seen.has(k)) return false;
+        seen.add(k);
+        return true;
+      });
+    },
+  };
+}

@@ -1,0 +1,517 @@
+/**
+ * EVTX Binary XML: tokens, names, template definitions and instances, substitutions, and rendering straight
+ * into the `evtx_dump -o json` document shape (no XML text is ever built).
+ *
+ * Parsing happens inside one chunk buffer (all offsets are chunk-relative). Template definitions are compiled
+ * once per chunk into a small node tree (cached by definition offset); each record then only decodes its
+ * substitution values and walks the cached tree.
+ *
+ * Hostile input: every read is bounds-checked against the chunk (or the enclosing value), nesting depth is
+ * capped, a template that (directly or indirectly) instantiates itself is rejected, and rendering has a node
+ * budget per record, so no record can loop forever or blow up memory. Errors are thrown as `BinXmlError` and the
+ * caller skips the record.
+ */
+import type { Doc, FieldValue } from '../../event.js';
+import { decodeValue, utf16, VT } from './values.js';
+
+export class BinXmlError extends Error {}
+
+/** Tokens (the 0x40 bit = "has attributes" / "more data" flag). */
+export const TOK = {
+  EOF: 0x00,
+  OpenStart: 0x01,
+  CloseStart: 0x02,
+  CloseEmpty: 0x03,
+  End: 0x04,
+  Value: 0x05,
+  Attribute: 0x06,
+  CData: 0x07,
+  CharRef: 0x08,
+  EntityRef: 0x09,
+  PITarget: 0x0a,
+  PIData: 0x0b,
+  TemplateInstance: 0x0c,
+  Subst: 0x0d,
+  OptSubst: 0x0e,
+  FragmentHeader: 0x0f,
+} as const;
+
+/** Maximum element nesting inside one template / fragment. */
+export const MAX_DEPTH = 64;
+/** Maximum nesting of BinXml values (template instances inside substitution values). */
+export const MAX_NEST = 12;
+/** Maximum rendered nodes per record (guards against template amplification). */
+export const MAX_RENDER_NODES = 100_000;
+/** Maximum substitution values per template instance. */
+export const MAX_SUBST = 4096;
+
+export interface ElementNode {
+  k: 0;
+  name: string;
+  attrs: AttrNode[];
+  children: Node[];
+}
+export interface TextNode {
+  k: 1;
+  v: FieldValue;
+}
+export interface SubstNode {
+  k: 2;
+  i: number;
+  opt: boolean;
+}
+export interface InstanceNode {
+  k: 3;
+  tpl: Template;
+  values: Value[];
+}
+export type Node = ElementNode | TextNode | SubstNode | InstanceNode;
+export interface AttrNode {
+  name: string;
+  parts: Node[];
+}
+export interface Template {
+  offset: number;
+  guid: string;
+  nodes: Node[];
+}
+/** A substitution value of type BinXml (0x21): its own fragment, rendered in place. */
+export class Fragment {
+  constructor(public readonly nodes: Node[]) {}
+}
+export type Value = FieldValue | Fragment;
+
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+/** Per-chunk parsing state: the chunk bytes and caches of names and compiled templates. */
+export class ChunkParser {
+  readonly names = new Map<number, string>();
+  readonly templates = new Map<number, Template | BinXmlError>();
+  private compiling = new Set<number>();
+  /** length of valid data in buf (a truncated last chunk is shorter than 64 KiB) */
+  constructor(public buf: Buffer, public size: number) {}
+
+  reset(buf: Buffer, size: number): void {
+    this.buf = buf;
+    this.size = size;
+    this.names.clear();
+    this.templates.clear();
+    this.compiling.clear();
+  }
+
+  private fail(msg: string, at: number): never {
+    throw new BinXmlError(`${msg} at chunk offset ${at}`);
+  }
+
+  private u8(p: number, end: number): number {
+    if (p >= end) this.fail('unexpected end of data', p);
+    return this.buf[p];
+  }
+  private u16(p: number, end: number): number {
+    if (p + 2 > end) this.fail('unexpected end of data', p);
+    return this.buf.readUInt16LE(p);
+  }
+  private u32(p: number, end: number): number {
+    if (p + 4 > end) this.fail('unexpected end of data', p);
+    return this.buf.readUInt32LE(p);
+  }
+
+  /** Name structure at a chunk offset: u32 next, u16 hash, u16 count, UTF-16 chars, u16 NUL. */
+  name(off: number): string {
+    const c = this.names.get(off);
+    if (c !== undefined) return c;
+    if (off + 8 > this.size) this.fail(`name offset ${off} outside the chunk`, off);
+    const n = this.buf.readUInt16LE(off + 6);
+    const end = off + 8 + 2 * n;
+    if (end > this.size) this.fail(`name at ${off} runs past the chunk`, off);
+    const s = this.buf.toString('utf16le', off + 8, end);
+    this.names.set(off, s);
+    return s;
+  }
+
+  /** Read a name reference at p (u32 offset, inline name when the offset points right after it); returns [name, next p]. */
+  private nameRef(p: number, end: number): [string, number] {
+    const off = this.u32(p, end);
+    p += 4;
+    const name = this.name(off);
+    if (off === p) {
+      const n = this.u16(p + 6, end);
+      p += 10 + 2 * n;
+      if (p > end) this.fail('inline name runs past its data', off);
+    }
+    return [name, p];
+  }
+
+  /** Compiled template at a definition offset (cached; rejects self-reference). */
+  template(off: number, depth: number): Template {
+    const c = this.templates.get(off);
+    if (c instanceof BinXmlError) throw c;
+    if (c) return c;
+    if (this.compiling.has(off)) this.fail('template instantiates itself', off);
+    if (off + 24 > this.size) this.fail(`template definition offset ${off} outside the chunk`, off);
+    const dataSize = this.buf.readUInt32LE(off + 20);
+    const start = off + 24;
+    const end = start + dataSize;
+    if (end > this.size) this.fail(`template definition size ${dataSize} runs past the chunk`, off);
+    this.compiling.add(off);
+    try {
+      const guid = this.buf.toString('hex', off + 4, off + 20);
+      const { nodes } = this.fragment(start, end, false, depth + 1);
+      const t: Template = { offset: off, guid, nodes };
+      this.templates.set(off, t);
+      return t;
+    } catch (e) {
+      const err = e instanceof BinXmlError ? e : new BinXmlError(String((e as Error).message));
+      this.templates.set(off, err);
+      throw err;
+    } finally {
+      this.compiling.delete(off);
+    }
+  }
+
+  /**
+   * Parse a token stream from p to end (a record's Binary XML, a template definition's data, or a BinXml
+   * substitution value) into nodes. Stops at EOF.
+   */
+  fragment(p: number, end: number, inValue: boolean, nest: number): { nodes: Node[]; pos: number } {
+    if (nest > MAX_NEST) this.fail('Binary XML nested too deeply', p);
+    const nodes: Node[] = [];
+    while (p < end) {
+      const t = this.buf[p];
+      const tok = t & 0x1f;
+      if (t === TOK.EOF) return { nodes, pos: p + 1 };
+      switch (tok) {
+        case TOK.FragmentHeader:
+          p += 4;
+          break;
+        case TOK.TemplateInstance: {
+          const r = this.instance(p, end, nest);
+          nodes.push(r.node);
+          p = r.pos;
+          break;
+        }
+        case TOK.OpenStart: {
+          const r = this.element(p, end, 0, nest, inValue);
+          nodes.push(r.node);
+          p = r.pos;
+          break;
+        }
+        default: {
+          const r = this.content(p, end, nest);
+          if (!r) this.fail(`unexpected token 0x${t.toString(16)}`, p);
+          if (r.node) nodes.push(r.node);
+          p = r.pos;
+        }
+      }
+    }
+    return { nodes, pos: p };
+  }
+
+  /** Content tokens that are not elements: values, substitutions, CDATA, references, PIs. */
+  private content(p: number, end: number, nest: number): { node?: Node; pos: number } | undefined {
+    const t = this.buf[p] & 0x1f;
+    switch (t) {
+      case TOK.Value: {
+        const type = this.u8(p + 1, end);
+        if (type === VT.String) {
+          const n = this.u16(p + 2, end);
+          const e = p + 4 + 2 * n;
+          if (e > end) this.fail('text value runs past its data', p);
+          return { node: { k: 1, v: this.buf.toString('utf16le', p + 4, e) }, pos: e };
+        }
+        // other inline value types are sized by their type
+        const w = type === VT.Guid || type === VT.SysTime ? 16 : type === VT.Int64 || type === VT.UInt64 || type === VT.Real64 || type === VT.HexInt64 || type === VT.FileTime ? 8 : type === VT.Int16 || type === VT.UInt16 ? 2 : type === VT.Int8 || type === VT.UInt8 ? 1 : 4;
+        if (p + 2 + w > end) this.fail('value runs past its data', p);
+        return { node: { k: 1, v: decodeValue(this.buf, p + 2, w, type) }, pos: p + 2 + w };
+      }
+      case TOK.Subst:
+      case TOK.OptSubst: {
+        const i = this.u16(p + 1, end);
+        this.u8(p + 3, end);
+        return { node: { k: 2, i, opt: t === TOK.OptSubst }, pos: p + 4 };
+      }
+      case TOK.CData: {
+        const n = this.u16(p + 1, end);
+        const e = p + 3 + 2 * n;
+        if (e > end) this.fail('CDATA runs past its data', p);
+        return { node: { k: 1, v: utf16(this.buf, p + 3, e) }, pos: e };
+      }
+      case TOK.CharRef: {
+        const c = this.u16(p + 1, end);
+        return { node: { k: 1, v: String.fromCharCode(c) }, pos: p + 3 };
+      }
+      case TOK.EntityRef: {
+        const [name, np] = this.nameRef(p + 1, end);
+        const v = ENTITIES[name] ?? `&${name};`;
+        return { node: { k: 1, v }, pos: np };
+      }
+      case TOK.PITarget: {
+        const [, np] = this.nameRef(p + 1, end);
+        return { pos: np };
+      }
+      case TOK.PIData: {
+        const n = this.u16(p + 1, end);
+        const e = p + 3 + 2 * n;
+        if (e > end) this.fail('PI data runs past its data', p);
+        return { pos: e };
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  private element(p: number, end: number, depth: number, nest: number, inValue: boolean): { node: ElementNode; pos: number } {
+    if (depth > MAX_DEPTH) this.fail('elements nested too deeply', p);
+    const t = this.buf[p];
+    // OpenStartElement: [u16 dependency id] u32 data size, u32 name offset (+ inline name), [u32 attribute list size]
+    // The dependency id is absent in some producers' BinXml values: decide by where the name offset points.
+    let q = p + 3;
+    let nameOff = this.u32(q + 4, end);
+    if (nameOff > q + 8 || nameOff + 8 > this.size) {
+      const alt = this.u32(p + 5, end);
+      if (alt <= p + 9 && alt + 8 <= this.size) {
+        q = p + 1;
+        nameOff = alt;
+      }
+    }
+    const [name, np] = this.nameRef(q + 4, end);
+    q = np;
+    if (t & 0x40) q += 4;
+    const attrs: AttrNode[] = [];
+    // attributes
+    for (;;) {
+      if (q >= end) this.fail('element start runs past its data', p);
+      const a = this.buf[q];
+      if ((a & 0x1f) !== TOK.Attribute) break;
+      const [an, ap] = this.nameRef(q + 1, end);
+      q = ap;
+      const parts: Node[] = [];
+      for (;;) {
+        if (q >= end) this.fail('attribute runs past its data', q);
+        const v = this.buf[q] & 0x1f;
+        if (v !== TOK.Value && v !== TOK.Subst && v !== TOK.OptSubst && v !== TOK.CharRef && v !== TOK.EntityRef) break;
+        const r = this.content(q, end, nest)!;
+        if (r.node) parts.push(r.node);
+        q = r.pos;
+      }
+      attrs.push({ name: an, parts });
+    }
+    const close = this.buf[q] & 0x1f;
+    const node: ElementNode = { k: 0, name, attrs, children: [] };
+    if (close === TOK.CloseEmpty) return { node, pos: q + 1 };
+    if (close !== TOK.CloseStart) this.fail(`expected end of element start, found token 0x${this.buf[q].toString(16)}`, q);
+    q++;
+    for (;;) {
+      if (q >= end) this.fail(`element <${name}> not closed`, p);
+      const c = this.buf[q];
+      const ct = c & 0x1f;
+      if (ct === TOK.End) return { node, pos: q + 1 };
+      if (ct === TOK.OpenStart) {
+        const r = this.element(q, end, depth + 1, nest, inValue);
+        node.children.push(r.node);
+        q = r.pos;
+      } else if (ct === TOK.TemplateInstance) {
+        const r = this.instance(q, end, nest);
+        node.children.push(r.node);
+        q = r.pos;
+      } else {
+        const r = this.content(q, end, nest);
+        if (!r) this.fail(`unexpected token 0x${c.toString(16)} in <${name}>`, q);
+        if (r.node) node.children.push(r.node);
+        q = r.pos;
+      }
+    }
+  }
+
+  /** TemplateInstance: u8, u32 template id, u32 definition offset, [inline definition], values. */
+  private instance(p: number, end: number, nest: number): { node: InstanceNode; pos: number } {
+    let q = p + 2;
+    this.u32(q, end);
+    const defOff = this.u32(q + 4, end);
+    q += 8;
+    if (defOff === q) {
+      // inline definition: u32 next, 16-byte GUID, u32 data size, data
+      const dataSize = this.u32(q + 20, end);
+      const after = q + 24 + dataSize;
+      if (after > end) this.fail(`template definition size ${dataSize} runs past its data`, q);
+      q = after;
+    }
+    const tpl = this.template(defOff, nest);
+    const count = this.u32(q, end);
+    q += 4;
+    if (count > MAX_SUBST || q + 4 * count > end) this.fail(`absurd substitution count ${count}`, q - 4);
+    const desc = q;
+    q += 4 * count;
+    const values: Value[] = new Array(count);
+    for (let i = 0; i < count; i++) {
+      const size = this.buf.readUInt16LE(desc + 4 * i);
+      const type = this.buf[desc + 4 * i + 2];
+      if (q + size > end) this.fail(`substitution value ${i} (${size} bytes) runs past the record`, q);
+      if (type === VT.BinXml) {
+        values[i] = size === 0 ? null : new Fragment(this.fragment(q, q + size, true, nest + 1).nodes);
+      } else {
+        try {
+          values[i] = decodeValue(this.buf, q, size, type);
+        } catch (e) {
+          this.fail((e as Error).message, q);
+        }
+      }
+      q += size;
+    }
+    return { node: { k: 3, tpl, values }, pos: q };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Rendering into the evtx_dump JSON shape
+
+function isObj(v: FieldValue | undefined): v is Doc {
+  return v !== null && v !== undefined && typeof v === 'object' && !Array.isArray(v);
+}
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+function setKey(o: Doc, k: string, v: FieldValue): void {
+  if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[k] = v;
+}
+
+function textOf(v: FieldValue): string {
+  if (typeof v === 'string') return v;
+  if (Array.isArray(v)) return v.map((x) => textOf(x)).join(',');
+  if (v === null) return '';
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
+
+/** Insert a child under a key; an earlier concrete value of the same name moves to name_1, name_2, … */
+function insert(parent: Doc, key: string, value: FieldValue): void {
+  if (hasOwn.call(parent, key)) {
+    const old = parent[key];
+    if (old !== null && !(isObj(old) && Object.keys(old).length === 0)) {
+      let n = 1;
+      while (hasOwn.call(parent, `${key}_${n}`)) n++;
+      setKey(parent, `${key}_${n}`, old);
+    }
+  }
+  setKey(parent, key, value);
+}
+
+/** Renders nodes into a document. One instance per record (it carries the node budget). */
+export class Renderer {
+  private budget = MAX_RENDER_NODES;
+  /** unnamed <Data> values collected per parent object */
+  private dataLists = new Map<Doc, FieldValue[]>();
+
+  render(nodes: Node[], values: Value[], target: Doc, depth = 0): void {
+    if (depth > MAX_DEPTH * 2) throw new BinXmlError('rendering nested too deeply');
+    for (const n of nodes) {
+      if (n.k === 0) this.element(n, values, target, depth + 1);
+      else if (n.k === 3) this.render(n.tpl.nodes, n.values, target, depth + 1);
+      else if (n.k === 2) {
+        const v = values[n.i];
+        if (v instanceof Fragment) this.render(v.nodes, [], target, depth + 1);
+      }
+    }
+  }
+
+  private attrValue(parts: Node[], values: Value[]): FieldValue {
+    if (parts.length === 1) {
+      const p = parts[0];
+      if (p.k === 1) return p.v;
+      if (p.k === 2) {
+        const v = values[p.i];
+        return v === undefined || v instanceof Fragment ? null : v;
+      }
+      return null;
+    }
+    let s: string | null = null;
+    for (const p of parts) {
+      let v: FieldValue = null;
+      if (p.k === 1) v = p.v;
+      else if (p.k === 2) {
+        const x = values[p.i];
+        v = x === undefined || x instanceof Fragment ? null : x;
+      }
+      if (v !== null) s = (s ?? '') + textOf(v);
+    }
+    return s;
+  }
+
+  private element(el: ElementNode, values: Value[], parent: Doc, depth: number): void {
+    if (--this.budget < 0) throw new BinXmlError('record renders too many nodes');
+    const isData = el.name === 'Data';
+    let attrs: Doc | null = null;
+    let dataName: string | undefined;
+    for (const a of el.attrs) {
+      const v = this.attrValue(a.parts, values);
+      if (v === null) continue;
+      if (isData && a.name === 'Name') dataName = textOf(v);
+      if (!attrs) attrs = {};
+      setKey(attrs, a.name, v);
+    }
+    const withAttrs = !isData && attrs !== null;
+    let obj: Doc | null = null;
+    let text: FieldValue | undefined;
+    for (const c of el.children) {
+      switch (c.k) {
+        case 0:
+          if (!obj) obj = withAttrs ? { '#attributes': attrs! } : {};
+          this.element(c, values, obj, depth + 1);
+          break;
+        case 1:
+          if (c.v !== null) text = text === undefined ? c.v : textOf(text) + textOf(c.v);
+          break;
+        case 2: {
+          const v = values[c.i];
+          if (v === undefined || v === null) break;
+          if (v instanceof Fragment) {
+            if (!obj) obj = withAttrs ? { '#attributes': attrs! } : {};
+            this.render(v.nodes, [], obj, depth + 1);
+          } else text = text === undefined ? v : textOf(text) + textOf(v);
+          break;
+        }
+        case 3:
+          if (!obj) obj = withAttrs ? { '#attributes': attrs! } : {};
+          this.render(c.tpl.nodes, c.values, obj, depth + 1);
+          break;
+      }
+    }
+    if (isData) {
+      if (dataName !== undefined) {
+        let v: FieldValue = obj ?? (text !== undefined ? text : null);
+        if (obj && text !== undefined) obj['#text'] = text;
+        insert(parent, dataName, v);
+        return;
+      }
+      if (text === undefined) return;
+      const list = this.dataLists.get(parent);
+      if (!list) {
+        this.dataLists.set(parent, [text]);
+        insert(parent, 'Data', { '#text': text });
+      } else {
+        list.push(text);
+        const cur = parent.Data;
+        if (isObj(cur)) cur['#text'] = list;
+        else insert(parent, 'Data', { '#text': list });
+      }
+      return;
+    }
+    let value: FieldValue;
+    if (obj) {
+      if (text !== undefined) obj['#text'] = text;
+      value = obj;
+    } else if (withAttrs) {
+      value = text !== undefined ? { '#attributes': attrs!, '#text': text } : { '#attributes': attrs! };
+    } else value = text !== undefined ? text : null;
+    insert(parent, el.name, value);
+  }
+}
+
+/** Parse and render one record's Binary XML (chunk offsets start..end) into an evtx_dump-shaped document. */
+export function renderRecord(parser: ChunkParser, start: number, end: number): Doc {
+  const { nodes } = parser.fragment(start, end, false, 0);
+  const doc: Doc = {};
+  new Renderer().render(nodes, [], doc);
+  return doc;
+}

@@ -1,0 +1,323 @@
+/**
+ * EVTX container: the file header ("ElfFile\0", 4 KiB block), 64 KiB chunks ("ElfChnk\0", 512-byte header with
+ * the string and template tables), CRC32 checks, and event records ("**\0\0", size, record id, FILETIME,
+ * Binary XML, size copy).
+ *
+ * Reading is sequential from a stream, one 64 KiB chunk at a time (one reused buffer): memory stays flat
+ * whatever the file size, and a gunzip stream works as well as a file. Chunks past the header's chunk count
+ * are read too while they carry a chunk signature (logs not closed cleanly). Damage is reported through
+ * `onError` with the file offset, and reading goes on with the next record or chunk.
+ */
+import * as zlib from 'node:zlib';
+import type { Doc } from '../../event.js';
+import { BinXmlError, ChunkParser, renderRecord } from './binxml.js';
+import { filetimeMs } from './values.js';
+
+export const FILE_MAGIC = Buffer.from('ElfFile\0', 'latin1');
+export const CHUNK_MAGIC = Buffer.from('ElfChnk\0', 'latin1');
+export const RECORD_MAGIC = 0x00002a2a;
+export const CHUNK_SIZE = 0x10000;
+export const CHUNK_HEADER_SIZE = 512;
+export const FILE_HEADER_BLOCK = 4096;
+
+// ---------------------------------------------------------------------------------------------------------
+// CRC32 (IEEE), as in the EVTX checksums; zlib.crc32 when this Node has it.
+
+const TABLE = (() => {
+  const t = new Int32Array(256);
+  for (let i = 0; i < 256; i++) {
+    let c = i;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[i] = c;
+  }
+  return t;
+})();
+
+const nativeCrc = (zlib as unknown as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
+
+export function crc32(buf: Uint8Array, start: number, end: number, prev = 0): number {
+  if (nativeCrc) return nativeCrc(buf.subarray(start, end), prev) >>> 0;
+  let c = ~prev;
+  for (let i = start; i < end; i++) c = TABLE[(c ^ buf[i]) & 0xff] ^ (c >>> 8);
+  return ~c >>> 0;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+export interface FileHeader {
+  firstChunk: number;
+  lastChunk: number;
+  nextRecordId: number;
+  headerSize: number;
+  minor: number;
+  major: number;
+  blockSize: number;
+  chunkCount: number;
+  flags: number;
+  checksumOk: boolean;
+}
+
+export function parseFileHeader(b: Buffer): FileHeader {
+  return {
+    firstChunk: Number(b.readBigUInt64LE(8)),
+    lastChunk: Number(b.readBigUInt64LE(16)),
+    nextRecordId: Number(b.readBigUInt64LE(24)),
+    headerSize: b.readUInt32LE(32),
+    minor: b.readUInt16LE(36),
+    major: b.readUInt16LE(38),
+    blockSize: b.readUInt16LE(40),
+    chunkCount: b.readUInt16LE(42),
+    flags: b.readUInt32LE(120),
+    checksumOk: crc32(b, 0, 120) === b.readUInt32LE(124),
+  };
+}
+
+export interface ChunkHeader {
+  firstRecordNumber: number;
+  lastRecordNumber: number;
+  firstRecordId: number;
+  lastRecordId: number;
+  headerSize: number;
+  lastRecordOffset: number;
+  freeSpaceOffset: number;
+  dataChecksum: number;
+  flags: number;
+  headerChecksumOk: boolean;
+}
+
+export function parseChunkHeader(b: Buffer): ChunkHeader {
+  const hc = crc32(b, 128, CHUNK_HEADER_SIZE, crc32(b, 0, 120));
+  return {
+    firstRecordNumber: Number(b.readBigUInt64LE(8)),
+    lastRecordNumber: Number(b.readBigUInt64LE(16)),
+    firstRecordId: Number(b.readBigUInt64LE(24)),
+    lastRecordId: Number(b.readBigUInt64LE(32)),
+    headerSize: b.readUInt32LE(40),
+    lastRecordOffset: b.readUInt32LE(44),
+    freeSpaceOffset: b.readUInt32LE(48),
+    dataChecksum: b.readUInt32LE(52),
+    flags: b.readUInt32LE(120),
+    headerChecksumOk: hc === b.readUInt32LE(124),
+  };
+}
+
+/**
+ * Records declared by the chunk headers of a whole EVTX file in memory (for tests and benchmarks): the sum over
+ * chunks with a signature and a valid header checksum of (last record id − first record id + 1).
+ */
+export function declaredRecords(file: Buffer): number {
+  let pos = file.subarray(0, 8).equals(FILE_MAGIC) ? FILE_HEADER_BLOCK : 0;
+  let n = 0;
+  for (; pos + CHUNK_HEADER_SIZE <= file.length; pos += CHUNK_SIZE) {
+    const c = file.subarray(pos, pos + CHUNK_SIZE);
+    if (!c.subarray(0, 8).equals(CHUNK_MAGIC)) continue;
+    const h = parseChunkHeader(c);
+    if (!h.headerChecksumOk || h.lastRecordId < h.firstRecordId) continue;
+    if (h.freeSpaceOffset <= CHUNK_HEADER_SIZE) continue;
+    n += h.lastRecordId - h.firstRecordId + 1;
+  }
+  return n;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Sequential byte reader over an async stream
+
+class StreamReader {
+  private it: AsyncIterator<Buffer | string>;
+  private cur: Buffer = Buffer.alloc(0);
+  private pos = 0;
+  private done = false;
+  /** bytes consumed so far = file offset of the next byte */
+  offset = 0;
+  constructor(stream: NodeJS.ReadableStream) {
+    this.it = (stream as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
+  }
+
+  /** Copy up to n bytes into target at `at`; fewer only at the end of the stream. */
+  async read(target: Buffer, at: number, n: number): Promise<number> {
+    let got = 0;
+    while (got < n) {
+      if (this.pos >= this.cur.length) {
+        if (this.done) break;
+        const r = await this.it.next();
+        if (r.done) {
+          this.done = true;
+          break;
+        }
+        this.cur = typeof r.value === 'string' ? Buffer.from(r.value, 'latin1') : r.value;
+        this.pos = 0;
+        continue;
+      }
+      const take = Math.min(n - got, this.cur.length - this.pos);
+      this.cur.copy(target, at + got, this.pos, this.pos + take);
+      this.pos += take;
+      got += take;
+    }
+    this.offset += got;
+    return got;
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.it.return?.();
+    } catch {
+      // ignore
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+export interface EvtxRecord {
+  /** file offset of the record header */
+  offset: number;
+  recordId: number;
+  /** record header timestamp, ms since epoch */
+  written: number;
+  doc: Doc;
+}
+
+export interface EvtxProblem {
+  offset: number;
+  message: string;
+}
+
+export interface EvtxStats {
+  chunks: number;
+  records: number;
+  /** records the chunk headers declare (last − first record id + 1) for chunks with a valid header */
+  declared: number;
+  errors: number;
+}
+
+function allZero(b: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (b[i] !== 0) return false;
+  return true;
+}
+
+const RECORD_SIG = Buffer.from([0x2a, 0x2a, 0, 0]);
+
+/**
+ * Stream the records of an EVTX file. Never throws for damaged data: problems go to `onError` (offset + message)
+ * and reading goes on. Stops at the end of the stream.
+ */
+export async function* readEvtxStream(
+  stream: NodeJS.ReadableStream,
+  onError: (p: EvtxProblem) => void,
+  stats?: EvtxStats,
+): AsyncGenerator<EvtxRecord> {
+  const reader = new StreamReader(stream);
+  const buf = Buffer.alloc(CHUNK_SIZE);
+  const parser = new ChunkParser(buf, 0);
+  const st: EvtxStats = stats ?? { chunks: 0, records: 0, declared: 0, errors: 0 };
+  const err = (offset: number, message: string) => {
+    st.errors++;
+    onError({ offset, message });
+  };
+  try {
+    // File header block (or a bare chunk).
+    let have = await reader.read(buf, 0, 8);
+    if (have < 8) {
+      err(0, 'file too short for an EVTX header');
+      return;
+    }
+    let chunkCount = Infinity;
+    let chunkBase = 0;
+    let pre = 0; // bytes of the first chunk already in buf
+    if (buf.subarray(0, 8).equals(FILE_MAGIC)) {
+      have += await reader.read(buf, 8, FILE_HEADER_BLOCK - 8);
+      if (have < 128) {
+        err(0, 'EVTX file header truncated');
+        return;
+      }
+      const h = parseFileHeader(buf);
+      if (!h.checksumOk) err(0, 'file header checksum mismatch (header fields not trusted; chunks read anyway)');
+      else chunkCount = h.chunkCount;
+      let block = h.checksumOk && h.blockSize >= 128 && h.blockSize <= CHUNK_SIZE ? h.blockSize : FILE_HEADER_BLOCK;
+      if (block > have) block = have;
+      chunkBase = block;
+      // bytes of the header block beyond `block` (when blockSize < 4096) belong to the first chunk
+      if (have > block) {
+        buf.copy(buf, 0, block, have);
+        pre = have - block;
+      }
+    } else if (buf.subarray(0, 8).equals(CHUNK_MAGIC)) {
+      pre = have;
+    } else {
+      err(0, 'not an EVTX file (no ElfFile/ElfChnk signature)');
+      return;
+    }
+
+    for (let index = 0; ; index++) {
+      const chunkOff = chunkBase + index * CHUNK_SIZE;
+      const got = pre + (await reader.read(buf, pre, CHUNK_SIZE - pre));
+      pre = 0;
+      if (got === 0) {
+        if (index < chunkCount && Number.isFinite(chunkCount)) err(chunkOff, `file ends after ${index} of the ${chunkCount} chunks its header declares`);
+        break;
+      }
+      const declaredChunk = index < chunkCount;
+      if (got < CHUNK_HEADER_SIZE) {
+        if (!allZero(buf, 0, got)) err(chunkOff, `chunk ${index} truncated (${got} bytes)`);
+        break;
+      }
+      if (!buf.subarray(0, 8).equals(CHUNK_MAGIC)) {
+        // unused (zeroed) space, or damage
+        if (declaredChunk && !allZero(buf, 0, 8)) err(chunkOff, `chunk ${index}: bad chunk signature, chunk skipped`);
+        if (got < CHUNK_SIZE) break;
+        continue;
+      }
+      st.chunks++;
+      const h = parseChunkHeader(buf);
+      const size = got;
+      if (size < CHUNK_SIZE) err(chunkOff, `chunk ${index} truncated (${size} of ${CHUNK_SIZE} bytes); its complete records are read`);
+      let limit = h.freeSpaceOffset;
+      if (!h.headerChecksumOk) {
+        err(chunkOff, `chunk ${index}: header checksum mismatch; records read with validation`);
+        if (limit < CHUNK_HEADER_SIZE || limit > CHUNK_SIZE) limit = CHUNK_SIZE;
+      } else {
+        if (h.lastRecordId >= h.firstRecordId && h.freeSpaceOffset > CHUNK_HEADER_SIZE) st.declared += h.lastRecordId - h.firstRecordId + 1;
+        if (limit < CHUNK_HEADER_SIZE || limit > CHUNK_SIZE) {
+          err(chunkOff, `chunk ${index}: free space offset ${limit} out of range`);
+          limit = CHUNK_SIZE;
+        } else if (size === CHUNK_SIZE && crc32(buf, CHUNK_HEADER_SIZE, limit) !== h.dataChecksum) {
+          err(chunkOff, `chunk ${index}: records checksum mismatch; records read with validation`);
+        }
+      }
+      if (limit > size) limit = size;
+      parser.reset(buf, size);
+
+      let off = CHUNK_HEADER_SIZE;
+      while (off + 28 <= limit) {
+        const sig = buf.readUInt32LE(off);
+        const rsize = buf.readUInt32LE(off + 4);
+        if (sig !== RECORD_MAGIC || rsize < 28 || off + rsize > limit || buf.readUInt32LE(off + rsize - 4) !== rsize) {
+          if (sig === 0 && rsize === 0 && allZero(buf, off, limit)) break; // slack
+          err(chunkOff + off, sig !== RECORD_MAGIC ? 'bad record signature' : `bad record size ${rsize}`);
+          // resynchronise on the next record signature
+          const next = buf.indexOf(RECORD_SIG, off + 1);
+          if (next < 0 || next + 28 > limit) break;
+          off = next;
+          continue;
+        }
+        const recordId = Number(buf.readBigUInt64LE(off + 8));
+        const written = filetimeMs(buf.readUInt32LE(off + 16), buf.readUInt32LE(off + 20));
+        let doc: Doc | undefined;
+        try {
+          doc = renderRecord(parser, off + 24, off + rsize - 4);
+        } catch (e) {
+          const msg = e instanceof BinXmlError || e instanceof RangeError ? e.message : String(e);
+          err(chunkOff + off, `record ${recordId}: ${msg}; record skipped`);
+        }
+        if (doc) {
+          st.records++;
+          yield { offset: chunkOff + off, recordId, written, doc };
+        }
+        off += rsize;
+      }
+      if (size < CHUNK_SIZE) break;
+    }
+  } finally {
+    await reader.close();
+  }
+}

@@ -1,0 +1,194 @@
+/**
+ * The "a cmdlet was run" view: one set of fields (Cmdlet, CmdletParameters, CmdletParameter.<Name>, CmdletUser,
+ * CmdletClient, CmdletProcess, CmdletOrigin, CmdletSucceeded) added to every event in which a cmdlet run is seen:
+ * MSExchange Management events (provider MSExchange CmdletLogs, 1/6/8), Exchange CmdletInfra and CosmosQueue
+ * logs, unified audit log ExchangeAdmin records, PowerShell 4104 script blocks, 4688 / Sysmon 1 command lines.
+ * See docs/mail-server-logs.md.
+ */
+import type { Doc, FieldValue, VigieEvent } from '../event.js';
+import { getField, valueText } from '../event.js';
+import type { Transform } from './index.js';
+import { canonicalCmdlet, canonicalParam, findCmdlets, scriptFromCommandLine, type CmdletCall } from './powershell.js';
+
+export type CmdletOrigin = 'msexchange-management' | 'cmdletinfra' | 'cosmosqueue' | 'm365-audit' | 'powershell-scriptblock' | 'process-creation';
+
+const MAX_PARAM_FIELDS = 200;
+
+function str(v: FieldValue | undefined): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'string') return v;
+  return valueText(v);
+}
+
+function fieldStr(ev: VigieEvent, name: string): string | undefined {
+  return str(getField(ev, name));
+}
+
+/** Write the cmdlet view fields for the calls found. */
+export function setCmdletFields(
+  ev: VigieEvent,
+  calls: CmdletCall[],
+  origin: CmdletOrigin,
+  extra: { user?: string; client?: string; process?: string; succeeded?: boolean; rawParams?: string },
+): void {
+  if (calls.length === 0) return;
+  const f: Doc = ev.fields;
+  const names = [...new Set(calls.map((c) => c.name))];
+  f.Cmdlet = names.length === 1 ? names[0] : names;
+  const raw = extra.rawParams ?? calls.map((c) => c.rawParams).filter((x) => x !== '').join('\n');
+  if (raw !== '') f.CmdletParameters = raw;
+  let nParams = 0;
+  for (const c of calls) {
+    for (const [k, v] of Object.entries(c.params)) {
+      if (nParams >= MAX_PARAM_FIELDS) break;
+      const key = `CmdletParameter.${k}`;
+      if (Object.prototype.hasOwnProperty.call(f, key)) {
+        const cur = f[key];
+        const add = Array.isArray(v) ? v : [v];
+        f[key] = [...(Array.isArray(cur) ? cur : [cur]), ...add];
+      } else {
+        f[key] = v;
+        nParams++;
+      }
+    }
+  }
+  const args = calls.flatMap((c) => c.args);
+  if (args.length) f.CmdletArguments = args.slice(0, 100);
+  if (extra.user) f.CmdletUser = extra.user;
+  if (extra.client) f.CmdletClient = extra.client;
+  if (extra.process) f.CmdletProcess = extra.process;
+  f.CmdletOrigin = origin;
+  if (extra.succeeded !== undefined) f.CmdletSucceeded = extra.succeeded;
+}
+
+/** Calls from a cmdlet name + parameter text logged separately (Exchange logs). */
+function callFromParts(cmdlet: string, params: string): CmdletCall[] {
+  const name = canonicalCmdlet(cmdlet.trim()) ?? cmdlet.trim();
+  if (!name) return [];
+  const [call] = findCmdlets(params, name);
+  return [call];
+}
+
+function applyExchangeManagement(ev: VigieEvent): boolean {
+  const provider = ev.provider ?? fieldStr(ev, 'Provider_Name');
+  if (!provider || provider.toLowerCase() !== 'msexchange cmdletlogs') return false;
+  const id = ev.eventId ?? Number(fieldStr(ev, 'EventID'));
+  if (id !== 1 && id !== 6 && id !== 8) return false;
+  const data = getField(ev, 'Data');
+  const list = Array.isArray(data) ? data.map((x) => str(x) ?? '') : [];
+  if (list.length < 2 || !list[0]) return false;
+  const calls = callFromParts(list[0], list[1] ?? '');
+  let process = list[6];
+  if (process) process = process.replace(/^\d+\s+/, '');
+  setCmdletFields(ev, calls, 'msexchange-management', {
+    user: list[2] || undefined,
+    client: list[5] || undefined,
+    process: process || undefined,
+    succeeded: id === 1 ? true : id === 6 ? false : undefined,
+    rawParams: list[1] ?? '',
+  });
+  return true;
+}
+
+function applyExchangeLog(ev: VigieEvent): boolean {
+  if (ev.logsource.product !== 'exchange') return false;
+  const svc = ev.logsource.service;
+  const cmdlet = fieldStr(ev, 'Cmdlet') ?? fieldStr(ev, 'CmdletName');
+  if (!cmdlet) return false;
+  const params = fieldStr(ev, 'Parameters') ?? fieldStr(ev, 'CmdletParameters') ?? '';
+  const calls = callFromParts(cmdlet, params);
+  const result = fieldStr(ev, 'ExecutionResult') ?? fieldStr(ev, 'Succeeded') ?? fieldStr(ev, 'Result');
+  let succeeded: boolean | undefined;
+  if (result) succeeded = /^(success|succeeded|true)$/i.test(result) ? true : /^(fail|failure|failed|false|error)/i.test(result) ? false : undefined;
+  if (succeeded === undefined && fieldStr(ev, 'ErrorType')) succeeded = false;
+  setCmdletFields(ev, calls, svc === 'cosmosqueue' ? 'cosmosqueue' : 'cmdletinfra', {
+    user: fieldStr(ev, 'AuthenticatedUser') ?? fieldStr(ev, 'Caller') ?? fieldStr(ev, 'UserId') ?? fieldStr(ev, 'User'),
+    client: fieldStr(ev, 'ClientApplication') ?? fieldStr(ev, 'ClientApp') ?? fieldStr(ev, 'AppId'),
+    process: fieldStr(ev, 'ProcessName'),
+    succeeded,
+    rawParams: params,
+  });
+  return true;
+}
+
+function applyAudit(ev: VigieEvent): boolean {
+  if (ev.logsource.product !== 'm365') return false;
+  const op = fieldStr(ev, 'Operation');
+  if (!op) return false;
+  const rt = fieldStr(ev, 'RecordType');
+  const wl = fieldStr(ev, 'Workload');
+  const isAdmin = rt === '1' || rt === 'ExchangeAdmin' || (wl === 'Exchange' && Array.isArray(getField(ev, 'Parameters')));
+  if (!isAdmin && !(rt === undefined && wl === undefined)) return false;
+  const name = canonicalCmdlet(op);
+  if (!name) return false;
+  const arr = getField(ev, 'Parameters');
+  const params: Record<string, FieldValue> = {};
+  const rawParts: string[] = [];
+  if (Array.isArray(arr)) {
+    for (const p of arr.slice(0, MAX_PARAM_FIELDS)) {
+      if (!p || typeof p !== 'object' || Array.isArray(p)) continue;
+      const n = str((p as Doc).Name);
+      if (!n) continue;
+      const v = str((p as Doc).Value) ?? '';
+      const canon = canonicalParam(name, n);
+      params[canon] = v === '' ? true : v;
+      rawParts.push(v === '' ? `-${n}` : `-${n} "${v.replace(/"/g, '""')}"`);
+    }
+  }
+  const status = fieldStr(ev, 'ResultStatus') ?? fieldStr(ev, 'Succeeded');
+  const succeeded = status === undefined ? undefined : /^(true|succeeded|success)$/i.test(status) ? true : /^(false|failed|failure)$/i.test(status) ? false : undefined;
+  setCmdletFields(ev, [{ name, params, args: [], rawParams: rawParts.join(' ') }], 'm365-audit', {
+    user: fieldStr(ev, 'UserId') ?? fieldStr(ev, 'UserKey'),
+    client: fieldStr(ev, 'ClientAppId') ?? fieldStr(ev, 'AppId') ?? fieldStr(ev, 'ClientApplication'),
+    succeeded,
+    rawParams: rawParts.join(' '),
+  });
+  return true;
+}
+
+function applyScriptBlock(ev: VigieEvent): boolean {
+  const id = ev.eventId ?? Number(fieldStr(ev, 'EventID'));
+  if (id !== 4104) return false;
+  const text = fieldStr(ev, 'ScriptBlockText');
+  if (!text) return false;
+  const provider = ev.provider ?? fieldStr(ev, 'Provider_Name');
+  if (provider && !/powershell/i.test(provider)) return false;
+  const calls = findCmdlets(text);
+  setCmdletFields(ev, calls, 'powershell-scriptblock', {
+    user: fieldStr(ev, 'UserID'),
+    process: 'powershell',
+  });
+  return calls.length > 0;
+}
+
+function applyProcessCreation(ev: VigieEvent): boolean {
+  const cmd = fieldStr(ev, 'CommandLine') ?? fieldStr(ev, 'ProcessCommandLine');
+  if (!cmd) return false;
+  const lc = cmd.toLowerCase();
+  if (!lc.includes('powershell') && !lc.includes('pwsh')) return false;
+  const s = scriptFromCommandLine(cmd);
+  if (!s) return false;
+  const calls = findCmdlets(s.script);
+  if (calls.length === 0) return false;
+  if (s.encoded) ev.fields.CmdletScript = s.script;
+  setCmdletFields(ev, calls, 'process-creation', {
+    user: fieldStr(ev, 'User') ?? fieldStr(ev, 'SubjectUserName'),
+    client: fieldStr(ev, 'ParentImage') ?? fieldStr(ev, 'ParentProcessName'),
+    process: fieldStr(ev, 'Image') ?? fieldStr(ev, 'NewProcessName'),
+  });
+  return true;
+}
+
+export const cmdletTransform: Transform = {
+  name: 'cmdlet',
+  apply(ev: VigieEvent): void {
+    if (ev.fields.CmdletOrigin !== undefined) return; // already done
+    if (applyExchangeManagement(ev)) return;
+    if (applyExchangeLog(ev)) return;
+    if (applyAudit(ev)) return;
+    if (applyScriptBlock(ev)) return;
+    applyProcessCreation(ev);
+  },
+};
+
+export default cmdletTransform;
