@@ -1,17 +1,19 @@
 /**
  * EVTX reading speed and memory: Vigie vs evtxexport (libevtx, C) on the same files, in one run.
  *
- *   node --import tsx bench/evtx.ts [folder] [--big N]
+ *   node --import tsx bench/evtx.ts [folder] [--big N]      (or compiled: node dist/bench/evtx.js)
  *
  * folder: EVTX files to read (default ../shared/evtx/attack-samples).
- * --big N: also build one large EVTX file from the folder's chunks repeated N times (default 8; 0 = off), to
- *          measure steady-state throughput and that memory stays flat whatever the size.
- * Vigie runs in this process (events built with the EVTX source, then serialised to JSON like `vigie dump`);
- * evtxexport runs once per file with `-f xml` and its output is counted. Peak RSS is Vigie's (measured before
- * evtxexport runs; children do not count).
+ * --big N: also build one large EVTX file from the folder's non-empty chunks repeated N times (default 8;
+ *          0 = off), to measure steady-state throughput and that memory stays flat whatever the size.
+ *
+ * Vigie runs in a child process (same Node flags) that reads with the EVTX source (VigieEvents, fields and all)
+ * and serialises each document to JSON as `vigie dump` does; evtxexport runs once per file with `-f xml`, its
+ * records counted from its output. Both are timed by wall clock and by CPU time (user + system; the machine may
+ * be shared, CPU time is the steadier figure). Vigie's peak RSS is reported with the runtime's own baseline.
  */
-import { createReadStream, createWriteStream, existsSync, readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
-import { spawn, spawnSync } from 'node:child_process';
+import { createReadStream, createWriteStream, existsSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,10 +24,14 @@ import { crc32 } from '../src/sources/evtx/file.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = existsSync(join(here, '..', 'package.json')) ? resolve(here, '..') : resolve(here, '..', '..');
-const args = process.argv.slice(2);
-const bigIdx = args.indexOf('--big');
-const bigN = bigIdx >= 0 ? Number(args[bigIdx + 1]) : 8;
-const folder = args.find((a, i) => !a.startsWith('--') && (bigIdx < 0 || i !== bigIdx + 1)) ?? join(root, '..', 'shared', 'evtx', 'attack-samples');
+
+interface Run {
+  records: number;
+  wall: number;
+  cpu: number;
+  rssMB?: number;
+  errors?: number;
+}
 
 function walk(dir: string, out: string[] = []): string[] {
   for (const e of readdirSync(dir).sort()) {
@@ -36,55 +42,63 @@ function walk(dir: string, out: string[] = []): string[] {
   return out;
 }
 
-async function vigie(files: string[]): Promise<{ records: number; seconds: number; errors: number; bytes: number }> {
+/** Child mode: read the files listed in `listFile`, print one JSON line with the figures. */
+async function child(listFile: string): Promise<void> {
+  const files = readFileSync(listFile, 'utf8').split('\n').filter(Boolean);
   const ctx = new ReadContext();
   let records = 0;
   let bytes = 0;
+  const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   for (const f of files) {
-    const input = { path: f, file: f, head: readHead(f), gzip: false, size: statSync(f).size };
+    const input = { path: f, file: f, head: Buffer.alloc(0), gzip: false };
     for await (const ev of source.read(input, ctx, () => createReadStream(f, { highWaterMark: 1 << 20 }))) {
       records++;
       bytes += JSON.stringify(ev.doc).length + 1; // what `vigie dump` prints
     }
   }
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  return { records, seconds, errors: ctx.errorCount, bytes };
+  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cu = process.cpuUsage(c0);
+  const run: Run = { records, wall, cpu: (cu.user + cu.system) / 1e6, rssMB: process.resourceUsage().maxRSS / 1024, errors: ctx.errorCount };
+  process.stdout.write(JSON.stringify({ ...run, bytes }) + '\n');
 }
 
-function readHead(f: string): Buffer {
-  const b = readFileSync(f);
-  return b.subarray(0, 65536);
+function vigie(files: string[]): Run {
+  const list = join(tmpdir(), `vigie-bench-list-${process.pid}.txt`);
+  writeFileSync(list, files.join('\n') + '\n');
+  const self = fileURLToPath(import.meta.url);
+  const r = spawnSync(process.execPath, [...process.execArgv, self, '--child', list], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  unlinkSync(list);
+  if (r.status !== 0) throw new Error(`vigie child failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as Run;
 }
 
-async function evtxexport(files: string[]): Promise<{ records: number; seconds: number } | undefined> {
+function evtxexport(files: string[]): Run | undefined {
   if (spawnSync('sh', ['-c', 'command -v evtxexport']).status !== 0) return undefined;
-  let records = 0;
-  const t0 = process.hrtime.bigint();
-  for (const f of files) {
-    const p = spawn('evtxexport', ['-f', 'xml', f], { stdio: ['ignore', 'pipe', 'ignore'] });
-    let tail = '';
-    p.stdout.setEncoding('utf8');
-    p.stdout.on('data', (d: string) => {
-      const s = tail + d;
-      let i = -1;
-      while ((i = s.indexOf('\n<Event ', i + 1)) >= 0) records++;
-      if (s.startsWith('<Event ') && tail === '') records++;
-      tail = s.slice(-8);
-    });
-    await once(p, 'close');
-  }
-  return { records, seconds: Number(process.hrtime.bigint() - t0) / 1e9 };
+  const list = join(tmpdir(), `vigie-bench-xlist-${process.pid}.txt`);
+  writeFileSync(list, files.join('\n') + '\n');
+  const script = `s=$(date +%s.%N); n=$(while IFS= read -r f; do evtxexport -f xml "$f" 2>/dev/null; done < "$1" | grep -c '^<Event '); e=$(date +%s.%N); echo "$n $s $e"; times`;
+  const r = spawnSync('bash', ['-c', script, 'bench', list], { encoding: 'utf8' });
+  unlinkSync(list);
+  const lines = r.stdout.trim().split('\n');
+  const [n, s, e] = lines[0].split(' ').map(Number);
+  // `times`: shell user/sys, then children user/sys, as "XmY.YYYs"
+  const secs = (t: string) => {
+    const m = /^(\d+)m([\d.]+)s$/.exec(t);
+    return m ? Number(m[1]) * 60 + Number(m[2]) : 0;
+  };
+  const cpu = lines.slice(1).flatMap((l) => l.trim().split(/\s+/)).reduce((a, t) => a + secs(t), 0);
+  return { records: n, wall: e - s, cpu };
 }
 
-/** One big EVTX file made of every chunk of the folder's files, repeated n times. */
+/** One big EVTX file made of the folder's non-empty chunks, repeated n times. */
 async function buildBig(files: string[], n: number): Promise<{ path: string; chunks: number }> {
   const chunks: Buffer[] = [];
   for (const f of files) {
     const b = readFileSync(f);
     const start = b.subarray(0, 8).toString('latin1') === 'ElfFile\0' ? 4096 : 0;
     for (let p = start; p + 65536 <= b.length; p += 65536) {
-      if (b.subarray(p, p + 8).toString('latin1') === 'ElfChnk\0') chunks.push(b.subarray(p, p + 65536));
+      if (b.subarray(p, p + 8).toString('latin1') === 'ElfChnk\0' && b.readUInt32LE(p + 48) > 512) chunks.push(Buffer.from(b.subarray(p, p + 65536)));
     }
   }
   const total = Math.min(chunks.length * n, 65535);
@@ -106,49 +120,54 @@ async function buildBig(files: string[], n: number): Promise<{ path: string; chu
   return { path, chunks: total };
 }
 
-function line(name: string, r: { records: number; seconds: number }): string {
-  return `${name.padEnd(12)} ${String(r.records).padStart(9)} records in ${r.seconds.toFixed(2).padStart(6)} s = ${Math.round(r.records / r.seconds).toString().padStart(8)} records/s`;
+function line(name: string, r: Run): string {
+  return (
+    `${name.padEnd(11)} ${String(r.records).padStart(8)} records  wall ${r.wall.toFixed(2).padStart(6)} s = ${Math.round(r.records / r.wall).toString().padStart(7)}/s` +
+    `  cpu ${r.cpu.toFixed(2).padStart(6)} s = ${Math.round(r.records / r.cpu).toString().padStart(7)}/cpu-s` +
+    (r.rssMB !== undefined ? `  peak RSS ${r.rssMB.toFixed(0)} MB` : '') +
+    (r.errors ? `  (${r.errors} problems)` : '')
+  );
+}
+
+function compare(v: Run, e: Run | undefined): void {
+  console.log(line('vigie', v));
+  if (!e) {
+    console.log('evtxexport: not installed (apt-get install libevtx-utils)');
+    return;
+  }
+  console.log(line('evtxexport', e));
+  if (e.records !== v.records) console.log(`  note: record counts differ (vigie ${v.records}, evtxexport ${e.records})`);
+  console.log(`  ratio vigie/evtxexport: ${(v.records / v.wall / (e.records / e.wall)).toFixed(2)}× by wall clock, ${(v.records / v.cpu / (e.records / e.cpu)).toFixed(2)}× by CPU time`);
 }
 
 async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  if (args[0] === '--child') return child(args[1]);
+  const bigIdx = args.indexOf('--big');
+  const bigN = bigIdx >= 0 ? Number(args[bigIdx + 1]) : 8;
+  const folder = args.find((a, i) => !a.startsWith('--') && (bigIdx < 0 || i !== bigIdx + 1)) ?? join(root, '..', 'shared', 'evtx', 'attack-samples');
   if (!existsSync(folder)) {
     console.log(`bench/evtx: ${folder} is absent; nothing to measure`);
     return;
   }
   const files = walk(folder);
   const mb = files.reduce((s, f) => s + statSync(f).size, 0) / 1048576;
-  console.log(`EVTX bench: ${files.length} files, ${mb.toFixed(1)} MB in ${folder}`);
-  // warm-up (JIT) on a few files, not counted
-  await vigie(files.slice(0, 20));
+  const base = vigie([]);
+  console.log(`EVTX bench: ${files.length} files, ${mb.toFixed(1)} MB in ${folder}; runtime baseline RSS ${base.rssMB!.toFixed(0)} MB`);
 
-  const v = await vigie(files);
-  let big: { path: string; chunks: number } | undefined;
-  let vb: Awaited<ReturnType<typeof vigie>> | undefined;
+  console.log('\n-- per-file corpus (one evtxexport process per file) --');
+  compare(vigie(files), evtxexport(files));
+
   if (bigN > 0) {
-    big = await buildBig(files, bigN);
-    vb = await vigie([big.path]);
-  }
-  const rssMB = process.resourceUsage().maxRSS / 1024;
-
-  const e = await evtxexport(files);
-  const eb = big ? await evtxexport([big.path]) : undefined;
-
-  console.log('\n-- per-file corpus --');
-  console.log(line('vigie', v) + (v.errors ? ` (${v.errors} problems)` : ''));
-  if (e) {
-    console.log(line('evtxexport', e));
-    console.log(`ratio: vigie is ${(v.records / v.seconds / (e.records / e.seconds)).toFixed(2)}× evtxexport's records/s`);
-  } else console.log('evtxexport: not installed (apt-get install libevtx-utils)');
-  if (big && vb) {
-    console.log(`\n-- one big file: ${big.chunks} chunks, ${(big.chunks * 65536 / 1048576).toFixed(0)} MB --`);
-    console.log(line('vigie', vb));
-    if (eb) {
-      console.log(line('evtxexport', eb));
-      console.log(`ratio: vigie is ${(vb.records / vb.seconds / (eb.records / eb.seconds)).toFixed(2)}× evtxexport's records/s`);
+    const big = await buildBig(files, bigN);
+    try {
+      console.log(`\n-- one big file: ${big.chunks} chunks, ${((big.chunks * 65536) / 1048576).toFixed(0)} MB --`);
+      compare(vigie([big.path]), evtxexport([big.path]));
+    } finally {
+      unlinkSync(big.path);
     }
-    unlinkSync(big.path);
   }
-  console.log(`\nvigie peak RSS: ${rssMB.toFixed(0)} MB (target < 200 MB)`);
+  console.log('\ntarget: faster than evtxexport; Vigie peak RSS < 200 MB on any input');
 }
 
 main().catch((err) => {

@@ -48,6 +48,7 @@ async function runVigie(items: Item[]): Promise<{ run: ToolRun; results: Map<str
   // warm-up (module initialisation, JIT) on a few messages, not timed
   for (const it of items.slice(0, 20)) await scanMessage(await parseMessage(readFileSync(it.path), { file: it.path }), { config });
   const t0 = process.hrtime.bigint();
+  const c0 = process.cpuUsage();
   for (const it of items) {
     const raw = readFileSync(it.path);
     const view = await parseMessage(raw, { file: it.path });
@@ -56,7 +57,9 @@ async function runVigie(items: Item[]): Promise<{ run: ToolRun; results: Map<str
     results.set(it.path, r);
   }
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  return { run: { name: 'Vigie (offline)', flagged, seconds, count: items.length }, results };
+  const cu = process.cpuUsage(c0);
+  const cpu = (cu.user + cu.system) / 1e6;
+  return { run: { name: 'Vigie (offline)', flagged, seconds, count: items.length, note: `CPU ${(items.length / cpu).toFixed(0)} messages/s of one core; wall rate depends on machine load` }, results };
 }
 
 function anchor(cmd: string, list: string, out: string): { ok: boolean; seconds: number; err: string } {
@@ -175,6 +178,11 @@ async function main(): Promise<void> {
     console.log('symbol                          phishing%   ham%   spam%');
     for (const [s, e] of [...sym].sort((a, b) => b[1].phishing - a[1].phishing)) {
       console.log(`${pad(s, 30)} ${pad(((100 * e.phishing) / nd('phishing')).toFixed(1), 10)} ${pad(((100 * e.ham) / nd('ham')).toFixed(2), 6)} ${((100 * e.spam) / nd('spam')).toFixed(1)}`);
+    }
+    console.log('\nthreshold sweep (dev half): suspicious threshold → phishing flagged / ham flagged / spam flagged');
+    for (const t of [2, 2.5, 3, 3.5, 4, 4.5, 5, 6]) {
+      const f = (c: Corpus) => { const sel = dev.filter((i) => i.corpus === c); return (100 * sel.filter((i) => results.get(i.path)!.score >= t || results.get(i.path)!.verdict === 'malicious').length / Math.max(1, sel.length)).toFixed(1) + '%'; };
+      console.log(`  ${pad(String(t), 5)} ${pad(f('phishing'), 8)} ${pad(f('ham'), 8)} ${f('spam')}`);
     }
     const show = (it: Item) => {
       const r = results.get(it.path)!;

@@ -257,7 +257,7 @@ and unsupported files.`)
       if (!o.quiet) process.stderr.write(dumpSummary(ctx, printed, !!o.verbose, missing));
 
       if (missing.length) setExit(EXIT.NO_INPUT);
-      else if (ctx.records === 0 && (ctx.files === 0 || ctx.errorCount > 0)) setExit(EXIT.DATA);
+      else if (limit > 0 && ctx.records === 0 && (ctx.files === 0 || ctx.errorCount > 0)) setExit(EXIT.DATA);
       else setExit(EXIT.OK);
     });
 }

@@ -51,6 +51,8 @@ export interface HuntOptions {
   /** force one input format instead of detection */
   inputFormat?: string;
   onProgress?: (p: HuntProgress) => void;
+  /** skip rules whose literal anchors do not occur in the event (default true; never changes results) */
+  prefilter?: boolean;
   /** correlation state bounds (defaults from the engine) */
   maxCorrelationGroups?: number;
 }

@@ -10,6 +10,7 @@ import { applyTransforms } from '../transforms/index.js';
 import type { Detection, HuntOptions, HuntResult, HuntSummary, InactiveRule, RuleIssue } from './index.js';
 import { loadMapping, logsourceCovers, normLogsource, describeLogsource, type LogSourceMapping } from './mapping.js';
 import { Router, fieldGetter } from './router.js';
+import { Prefilter } from './prefilter.js';
 import { levelRank } from './levels.js';
 import { builtinRulesDir, installedRulesDir } from './paths.js';
 
@@ -93,6 +94,8 @@ export interface PreparedHunt {
   printableCorrelations: Set<CorrelationRule>;
   mapping: LogSourceMapping;
   router: Router;
+  /** literal anchors of the rules, to skip rules that cannot match an event */
+  prefilter: Prefilter;
   summaryRules: HuntSummary['rules'];
   placeholders: Record<string, string[]>;
 }
@@ -203,6 +206,7 @@ export async function prepareHunt(opts: HuntOptions): Promise<PreparedHunt> {
 
   return {
     ruleSet, compiled, printable, feedKey, correlations, engine, printableCorrelations, mapping, router, placeholders,
+    prefilter: new Prefilter(compiled.map((c) => c.rule.detection)),
     summaryRules: {
       files: ruleSet.files, loaded: compiled.length, correlations: engine ? correlations.length : 0, filters: ruleSet.filters.length,
       failed, warnings, inactive, deselected, unmapped,
@@ -261,6 +265,9 @@ export function sortTimeline(d: Detection[]): Detection[] {
     .map((x) => x[0]);
 }
 
+/** Below this many candidate rules, evaluating them directly is cheaper than a pass over the event text. */
+const PREFILTER_MIN_ROUTES = 6;
+
 /** Run a hunt over inputs. Bad records are skipped and counted; bad rules are listed, never fatal. */
 export async function runHunt(opts: HuntOptions, prepared?: PreparedHunt): Promise<HuntResult> {
   const started = Date.now();
@@ -281,7 +288,8 @@ export async function runHunt(opts: HuntOptions, prepared?: PreparedHunt): Promi
   let currentFile: string | undefined;
   const progress = () => opts.onProgress?.({ file: currentFile, files: filesStarted, totalFiles, records: ctx.records, detections: detections.length });
 
-  const { compiled, printable, feedKey, engine, printableCorrelations, router } = p;
+  const { compiled, printable, feedKey, engine, printableCorrelations, router, prefilter } = p;
+  const usePrefilter = opts.prefilter !== false;
   const onAlerts = (alerts: CorrelationAlert[]) => {
     for (const a of alerts) if (printableCorrelations.has(a.correlation)) detections.push(correlationDetection(a));
   };
@@ -306,8 +314,11 @@ export async function runHunt(opts: HuntOptions, prepared?: PreparedHunt): Promi
     applyTransforms(ev);
     const routes = router.route(ev);
     if (routes.length === 0) continue;
+    const pre = usePrefilter && routes.length >= PREFILTER_MIN_ROUTES;
+    if (pre) prefilter.scan(ev);
     let plain: ReturnType<typeof fieldGetter> | undefined;
     for (const r of routes) {
+      if (pre && !prefilter.hit(r.rule)) continue;
       const c = compiled[r.rule];
       const get = r.aliases ? fieldGetter(ev, r.aliases) : (plain ??= fieldGetter(ev));
       let details: MatchDetail[] | null;

@@ -122,7 +122,7 @@ export function trustedHeaderAuth(msg: MessageView, trusted: string[]): AuthResu
 }
 
 interface MailauthResult {
-  dkim?: { results?: Array<{ signingDomain?: string; status?: { result?: string; aligned?: string | false } }> };
+  dkim?: { results?: Array<{ signingDomain?: string; status?: { result?: string; comment?: string; aligned?: string | false } }> };
   spf?: { status?: { result?: string }; domain?: string } | false;
   dmarc?: { status?: { result?: string }; policy?: string; p?: string } | false;
   arc?: { status?: { result?: string } } | false;
@@ -148,7 +148,10 @@ export async function verifyOnline(raw: Buffer, opts: { resolver?: Resolver; mta
     const r: AuthResults = { source: 'online', dkim: [] };
     for (const d of res.dkim?.results ?? []) {
       if (!d.signingDomain && d.status?.result === 'none') continue;
-      r.dkim.push({ domain: (d.signingDomain ?? '').toLowerCase(), result: d.status?.result ?? 'none', aligned: Boolean(d.status?.aligned) });
+      let result = d.status?.result ?? 'none';
+      // mailauth reports a body-hash mismatch as "neutral": the signed content was altered, which is a failure
+      if (result === 'neutral' && /body hash did not verify/i.test(d.status?.comment ?? '')) result = 'fail';
+      r.dkim.push({ domain: (d.signingDomain ?? '').toLowerCase(), result, aligned: Boolean(d.status?.aligned) });
     }
     if (res.spf) {
       r.spf = res.spf.status?.result;

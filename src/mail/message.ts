@@ -43,25 +43,33 @@ export type Origin = MessageView['origin'];
 /*
  * postal-mime assembles every decoded part through `new Blob(chunks).arrayBuffer()`. On Node 20 that call goes
  * through the libuv thread pool and costs milliseconds per part under load: parsing spent most of its time idle.
- * While our own parse runs, `Blob` is a subclass whose `arrayBuffer()` concatenates in memory and resolves at
- * once. It is swapped in for the duration of a parse only (parses run one after another) and restored after.
+ * While our own parse runs, `Blob` is a minimal stand-in whose `arrayBuffer()` concatenates in memory and resolves
+ * at once. It is swapped in for the duration of a parse only (parses run one after another) and restored after.
  */
 const NativeBlob = globalThis.Blob;
-class FastBlob extends NativeBlob {
+class FastBlob {
   readonly buf: Buffer;
+  readonly type: string;
   constructor(parts: Array<Uint8Array | ArrayBuffer | string> = [], opts?: { type?: string }) {
-    super([], opts);
-    this.buf = Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p instanceof Uint8Array ? p : new Uint8Array(p))));
+    this.type = opts?.type ?? '';
+    this.buf = parts.length === 1 && parts[0] instanceof Uint8Array
+      ? Buffer.from(parts[0].buffer, parts[0].byteOffset, parts[0].byteLength)
+      : Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p instanceof Uint8Array ? p : new Uint8Array(p))));
   }
-  override arrayBuffer(): Promise<ArrayBuffer> {
+  get size(): number {
+    return this.buf.length;
+  }
+  get [Symbol.toStringTag](): string {
+    return 'Blob';
+  }
+  arrayBuffer(): Promise<ArrayBuffer> {
     const b = this.buf;
     return Promise.resolve(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
   }
-  override text(): Promise<string> {
+  text(): Promise<string> {
     return Promise.resolve(this.buf.toString('utf8'));
   }
 }
-Object.defineProperty(FastBlob.prototype, 'size', { get(this: FastBlob) { return this.buf.length; } });
 let fastBlobUsers = 0;
 async function withFastBlob<T>(fn: () => Promise<T>): Promise<T> {
   if (fastBlobUsers++ === 0) (globalThis as { Blob: typeof Blob }).Blob = FastBlob as unknown as typeof Blob;
@@ -186,6 +194,7 @@ export function finishBody(view: MessageView, maxLinks: number): void {
   };
   if (view.html) {
     const scan = scanHtml(view.html, { maxLinks });
+    view.htmlText = scan.text;
     for (const l of scan.links) add(l);
     if (!view.text.trim()) view.text = scan.text;
     else {

@@ -60,6 +60,8 @@ export interface MessageView {
   text: string;
   /** HTML body as received ("" when none) */
   html: string;
+  /** visible text of the HTML body (script/style dropped, entities decoded); "" when no HTML. Set by parseMessage. */
+  htmlText?: string;
   attachments: Attachment[];
   /** every link found in HTML (href, form action, src) and in text */
   links: Link[];

@@ -21,9 +21,50 @@ export interface CompiledRule {
   filters: string[];
 }
 
-type Pred = (ev: VigieEvent, get: FieldGetter, det: MatchDetail[] | null) => boolean;
+type Pred = ((ev: VigieEvent, get: FieldGetter, det: MatchDetail[] | null) => boolean) & { cost?: number };
+
+/** Attach an evaluation cost estimate (used to test cheap, selective parts of an AND first). */
+function withCost(p: Pred, cost: number): Pred {
+  p.cost = cost;
+  return p;
+}
+const costOf = (p: Pred): number => p.cost ?? 1;
+const byCost = (ps: Pred[]): Pred[] => [...ps].sort((a, b) => costOf(a) - costOf(b));
+
+/** AND of predicates: cheapest first when only the verdict is needed, written order when collecting details. */
+function andOf(ps: Pred[]): Pred {
+  if (ps.length === 1) return ps[0]!;
+  const fast = byCost(ps);
+  return withCost((ev, get, det) => {
+    if (det === null) {
+      for (let k = 0; k < fast.length; k++) if (!fast[k]!(ev, get, null)) return false;
+      return true;
+    }
+    const mark = det.length;
+    for (let k = 0; k < ps.length; k++) if (!ps[k]!(ev, get, det)) { det.length = mark; return false; }
+    return true;
+  }, ps.reduce((a, p) => a + costOf(p), 0));
+}
+/** OR of predicates (details from the first branch that matched, in written order). */
+function orOf(ps: Pred[]): Pred {
+  if (ps.length === 1) return ps[0]!;
+  const fast = byCost(ps);
+  return withCost((ev, get, det) => {
+    if (det === null) {
+      for (let k = 0; k < fast.length; k++) if (fast[k]!(ev, get, null)) return true;
+      return false;
+    }
+    for (let k = 0; k < ps.length; k++) if (ps[k]!(ev, get, det)) return true;
+    return false;
+  }, ps.reduce((a, p) => a + costOf(p), 0));
+}
 /** A test on one text value of a field. */
-interface VTest { test: (s: string, get: FieldGetter) => boolean; pattern: string }
+interface VTest {
+  test: (s: string, get: FieldGetter) => boolean;
+  pattern: string;
+  /** same test on the already lower-cased value (case-insensitive text tests), to lowercase once per field */
+  onLower?: (l: string) => boolean;
+}
 
 const MAX_DETAIL = 200;
 const cut = (s: string): string => (s.length > MAX_DETAIL ? `${s.slice(0, MAX_DETAIL - 1)}…` : s);
@@ -56,10 +97,10 @@ function findText(v: FieldValue | undefined, t: VTest, get: FieldGetter): string
 const MATCH_KINDS = new Set(['contains', 'startswith', 'endswith', 're', 'cidr', 'lt', 'lte', 'gt', 'gte', 'exists', 'fieldref']);
 const TIME_FIELDS = new Set(['', '@timestamp', 'timestamp', 'time', 'timecreated', 'timecreated_systemtime', 'systemtime', 'utctime', 'eventtime', '_time', 'creationtime', 'date']);
 
-function textTest(p: string, cased: boolean): (s: string) => boolean {
-  if (cased) return compileGlob(p);
+function textTest(p: string, cased: boolean, pattern: string): VTest {
+  if (cased) { const c = compileGlob(p); return { test: (s) => c(s), pattern }; }
   const g = compileGlob(p.toLowerCase());
-  return (s) => g(lower(s));
+  return { test: (s) => g(lower(s)), pattern, onLower: g };
 }
 
 interface ItemSpec { field: string; mods: string[]; values: unknown[]; label: string }
@@ -174,7 +215,7 @@ function compileItem(spec: ItemSpec, opts: CompileOptions): Pred {
       if (effKind === 'contains') p = STAR + p + STAR;
       else if (effKind === 'startswith') p = p + STAR;
       else if (effKind === 'endswith') p = STAR + p;
-      alts.push({ test: textTest(p, cased), pattern: display(typeof v === 'string' ? v : p) });
+      alts.push(textTest(p, cased, display(typeof v === 'string' ? v : p)));
     }
     groups.push(alts);
   }
@@ -192,6 +233,17 @@ function compileItem(spec: ItemSpec, opts: CompileOptions): Pred {
       v = ms === undefined ? undefined : timePart(ms, tpart);
     }
     return v;
+  };
+  // every test works on the lower-cased value: lowercase a string value once for the whole item
+  const lowerOnly = groups.every((g) => g === 'null' || g.every((t) => t.onLower !== undefined));
+  const lgroups = lowerOnly ? groups.map((g) => (g === 'null' ? g : g.map((t) => t.onLower!))) : [];
+  const lowerMatch = (l: string): boolean => {
+    if (all) {
+      for (const g of lgroups) { if (g === 'null') return false; let ok = false; for (let k = 0; k < g.length; k++) if (g[k]!(l)) { ok = true; break; } if (!ok) return false; }
+      return true;
+    }
+    for (const g of lgroups) { if (g === 'null') continue; for (let k = 0; k < g.length; k++) if (g[k]!(l)) return true; }
+    return false;
   };
   const groupMatch = (g: VTest[] | 'null', v: FieldValue | undefined, get: FieldGetter): boolean => {
     if (g === 'null') return v === undefined || v === null;
@@ -225,10 +277,19 @@ function compileItem(spec: ItemSpec, opts: CompileOptions): Pred {
       if (!all && det.length) return;
     }
   };
-  return (ev, get, det) => {
+  const hasNull = groups.includes('null');
+  const cost = 1 + groups.reduce((a, g) => a + (g === 'null' ? 0 : g.length), 0) * (kind === 're' ? 4 : kind === 'cidr' || fieldref ? 3 : 1) * (keyword ? 20 : 1);
+  return withCost((ev, get, det) => {
     const v = value(ev, get);
+    if ((v === undefined || v === null) && !hasNull) {
+      if (!neq) return false;
+      if (det) explain(v, get, det);
+      return true;
+    }
     let ok: boolean;
-    if (all) {
+    if (lowerOnly && typeof v === 'string') ok = lowerMatch(lower(v));
+    else if (lowerOnly && typeof v === 'number') ok = lowerMatch(String(v));
+    else if (all) {
       ok = true;
       for (const g of groups) if (!groupMatch(g, v, get)) { ok = false; break; }
     } else {
@@ -238,7 +299,7 @@ function compileItem(spec: ItemSpec, opts: CompileOptions): Pred {
     if (neq) ok = !ok;
     if (ok && det) explain(v, get, det);
     return ok;
-  };
+  }, cost);
 }
 
 /** For a keyword match, the line of the event text (one field value) that matched, for display. */
@@ -270,14 +331,7 @@ function compileSearch(name: string, def: unknown, opts: CompileOptions): Pred {
       items.push(compileItem({ field, mods, values, label: `${label}${field === '' ? ' (keywords)' : ` field ${field}`}` }, opts));
     }
     if (items.length === 0) throw new RuleError(`search identifier "${name}" is an empty mapping`);
-    if (items.length === 1) return items[0]!;
-    return (ev, get, det) => {
-      const mark = det ? det.length : 0;
-      for (let k = 0; k < items.length; k++) {
-        if (!items[k]!(ev, get, det)) { if (det) det.length = mark; return false; }
-      }
-      return true;
-    };
+    return andOf(items);
   };
   const label = `"${name}"`;
   if (isObj(def)) return mapPred(def, label);
@@ -291,11 +345,7 @@ function compileSearch(name: string, def: unknown, opts: CompileOptions): Pred {
       else keywords.push(x);
     });
     if (keywords.length) preds.push(compileItem({ field: '', mods: [], values: keywords, label: `${label} (keywords)` }, opts));
-    if (preds.length === 1) return preds[0]!;
-    return (ev, get, det) => {
-      for (let k = 0; k < preds.length; k++) if (preds[k]!(ev, get, det)) return true;
-      return false;
-    };
+    return orOf(preds);
   }
   if (typeof def === 'string' || typeof def === 'number') return compileItem({ field: '', mods: [], values: [def], label: `${label} (keyword)` }, opts);
   throw new RuleError(`search identifier "${name}" must be a mapping or a list (got ${def === null ? 'null' : typeof def})`);
@@ -333,46 +383,25 @@ export function compileDetection(detection: Record<string, unknown>, opts: Compi
       case 'id': return getId(n.name);
       case 'not': {
         const x = build(n.x);
-        return (ev, get) => !x(ev, get, null);
+        return withCost((ev, get) => !x(ev, get, null), costOf(x));
       }
-      case 'and': {
-        const a = build(n.a), b = build(n.b);
-        return (ev, get, det) => {
-          const mark = det ? det.length : 0;
-          if (a(ev, get, det) && b(ev, get, det)) return true;
-          if (det) det.length = mark;
-          return false;
-        };
-      }
-      case 'or': {
-        const a = build(n.a), b = build(n.b);
-        return (ev, get, det) => a(ev, get, det) || b(ev, get, det);
-      }
+      case 'and': return andOf(flatten(n, 'and').map(build));
+      case 'or': return orOf(flatten(n, 'or').map(build));
       case 'of': {
         const sel = n.pattern === 'them' ? names.filter((x) => !x.startsWith('_')) : names.filter(identifierPattern(n.pattern));
         if (sel.length === 0) throw new RuleError(`"${n.all ? 'all' : '1'} of ${n.pattern}" matches no search identifier`);
         const ps = sel.map(getId);
-        if (ps.length === 1) return ps[0]!;
-        if (n.all) {
-          return (ev, get, det) => {
-            const mark = det ? det.length : 0;
-            for (const p of ps) if (!p(ev, get, det)) { if (det) det.length = mark; return false; }
-            return true;
-          };
-        }
-        return (ev, get, det) => {
-          for (const p of ps) if (p(ev, get, det)) return true;
-          return false;
-        };
+        return n.all ? andOf(ps) : orOf(ps);
       }
     }
   };
-  const preds = (conds as string[]).map((c) => build(parseCondition(c)));
-  if (preds.length === 1) return preds[0]!;
-  return (ev, get, det) => {
-    for (const p of preds) if (p(ev, get, det)) return true;
-    return false;
-  };
+  return orOf((conds as string[]).map((c) => build(parseCondition(c))));
+}
+
+/** a and (b and c) → [a, b, c] (same for or), so cost ordering sees every operand. */
+function flatten(n: CondNode, op: 'and' | 'or'): CondNode[] {
+  if (n.t !== op) return [n];
+  return [...flatten(n.a, op), ...flatten(n.b, op)];
 }
 
 /** Does filter `f` apply to `rule`? (names it by id or name, or names none and shares its log source) */

@@ -8,6 +8,7 @@ import type { Doc, FieldValue } from '../event.js';
 import type { Source } from './types.js';
 import { headText, jsonValues } from './json-stream.js';
 import { windowsEvent } from './windows.js';
+import { setKey } from './xml.js';
 
 const FIRST_EVENT = /^(?:\s*Record \d+\s*\n)?\s*\[?\s*\{\s*"Event"\s*:\s*\{/;
 
@@ -25,14 +26,14 @@ export function mergeSeparateAttributes(v: FieldValue, depth = 0): FieldValue {
     for (const k of keys) {
       const m = mergeSeparateAttributes(v[k], depth + 1);
       if (m !== v[k]) changed = true;
-      out[k] = m;
+      setKey(out, k, m);
     }
     return changed ? out : v;
   }
   const out: Doc = {};
   for (const k of keys) {
     if (k.endsWith('_attributes') && isObj(v[k])) continue;
-    out[k] = mergeSeparateAttributes(v[k], depth + 1);
+    setKey(out, k, mergeSeparateAttributes(v[k], depth + 1));
   }
   for (const k of keys) {
     if (!k.endsWith('_attributes') || !isObj(v[k])) continue;

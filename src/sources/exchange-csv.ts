@@ -11,12 +11,14 @@ import { readLines, type Line } from './lines.js';
 import { CsvRecordParser, headLines, splitCsvLine } from './csv.js';
 
 const MAX_COLUMNS = 512;
+/** A line that starts an Exchange log record (ISO time then a comma): ends a runaway quoted record. */
+const RECORD_START = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,7})?Z?,/;
 const MAX_RECORD_CHARS = 1 << 20;
 const MAX_RECORD_LINES = 4096;
 const NUMERIC = new Set(['HttpStatus', 'BackEndStatus', 'total-bytes', 'recipient-count', 'RequestBytes', 'ResponseBytes', 'TotalRequestTime', 'ProcessId', 'sequence-number']);
 const LISTS = new Set(['recipient-address', 'recipient-status', 'reference']);
-const TIME_COLS = ['DateTime', 'date-time', 'TimeStamp', 'Timestamp', 'datetime'];
-const HOST_COLS = ['ServerHostName', 'server-hostname', 'ServerName', 'Server'];
+const TIME_COLS = ['DateTime', 'date-time', 'TimeStamp', 'Timestamp', 'datetime', 'RunDate'];
+const HOST_COLS = ['ServerHostName', 'server-hostname', 'ServerName', 'Server', 'OriginatingServer'];
 
 /** Columns that, as a bare first line, identify an Exchange log (each set: all must be present). */
 const BARE_HEADERS: string[][] = [
@@ -25,6 +27,8 @@ const BARE_HEADERS: string[][] = [
   ['DateTime', 'RequestId', 'SoapAction', 'AuthenticatedUser'],
   ['DateTime', 'StartTime', 'RequestId', 'Cmdlet', 'Parameters'],
   ['date-time', 'connector-id', 'session-id', 'sequence-number'],
+  // Search-AdminAuditLog | Export-Csv
+  ['CmdletName', 'CmdletParameters', 'Caller', 'RunDate'],
 ];
 
 function bareHeaderMatch(cells: string[]): boolean {
@@ -74,6 +78,7 @@ export function serviceOf(logType: string | undefined, cols: string[]): { servic
   if (t.includes('httpproxy') || t.includes('http proxy') || (has('UrlStem') && has('TargetServer') && has('AnchorMailbox')))
     return { service: 'httpproxy', channel: 'MSExchange HttpProxy' };
   if (t.includes('cosmos')) return { service: 'cosmosqueue', channel: 'MSExchange CosmosQueue' };
+  if (has('CmdletName') && has('Caller') && has('RunDate')) return { service: 'adminaudit', channel: 'MSExchange Admin Audit' };
   if (t.includes('cmdlet') || (has('Cmdlet') && has('Parameters'))) return { service: 'cmdletinfra', channel: 'MSExchange CmdletInfra' };
   if (t.includes('ews') || has('SoapAction')) return { service: 'ews', channel: 'MSExchange EWS' };
   if (t.includes('rps') || t.includes('rps_http')) return { service: 'rps', channel: 'MSExchange RpsHttp' };
@@ -115,6 +120,12 @@ export const source: Source = {
 
     for await (const ln of readLines(open(), ctx, file)) {
       const text = ln.text;
+      if (start && RECORD_START.test(text)) {
+        // an unclosed quote ran into a line that certainly starts a new record: drop the broken one
+        ctx.error({ file, offset: start.offset, line: start.line, message: 'CSV record with an unclosed quote skipped' });
+        parser.reset();
+        start = undefined;
+      }
       if (!start) {
         if (text === '') continue;
         if (text.charCodeAt(0) === 35 /* # */) {
@@ -199,7 +210,13 @@ function toEvent(cells: string[], lay: Layout, hdr: Header, file: string, at: Li
   if (lay.iTime >= 0) {
     const t = cells[lay.iTime];
     if (t !== '' && t !== '-') {
-      time = parseTime(t);
+      const fast = t.length >= 20 && t.charCodeAt(t.length - 1) === 90 /* Z */ && t.charCodeAt(10) === 84 /* T */ ? Date.parse(t) : NaN;
+      time = Number.isFinite(fast) ? fast : parseTime(t);
+      // PowerShell's US-style export dates ("3/1/2024 9:00:00 AM"): taken as UTC
+      if (time === undefined && /^\d{1,2}\/\d{1,2}\/\d{4} \d{1,2}:\d{2}(:\d{2})?( [AP]M)?$/.test(t)) {
+        const ms = Date.parse(`${t} UTC`);
+        if (Number.isFinite(ms)) time = ms;
+      }
       if (time === undefined) return undefined;
     }
   }
@@ -212,7 +229,7 @@ function toEvent(cells: string[], lay: Layout, hdr: Header, file: string, at: Li
       fields['cs-uri-query'] = stem === undefined ? q! : q === undefined ? stem : `${stem}${q.startsWith('?') ? '' : '?'}${q}`;
     }
   }
-  const host = lay.iHost >= 0 && cells[lay.iHost] ? cells[lay.iHost] : undefined;
+  const host = lay.iHost >= 0 && cells[lay.iHost] ? cells[lay.iHost].replace(/ \(.*$/, '') : undefined;
   return {
     origin: { file, format: 'exchange-csv', offset: at.offset, record: at.line },
     time,

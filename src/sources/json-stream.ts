@@ -52,6 +52,19 @@ const Q = 0x22; // "
 const BS = 0x5c; // \
 const LF = 0x0a;
 
+/** True when a parsed value nests deeper than `max` (iterative: no recursion on input structure). */
+export function tooDeep(v: unknown, max: number): boolean {
+  if (v === null || typeof v !== 'object') return false;
+  const stack: [unknown, number][] = [[v, 1]];
+  while (stack.length) {
+    const [cur, d] = stack.pop()!;
+    if (d > max) return true;
+    const vals = Array.isArray(cur) ? cur : Object.values(cur as object);
+    for (const x of vals) if (x !== null && typeof x === 'object') stack.push([x, d + 1]);
+  }
+  return false;
+}
+
 /** Strip a UTF-8 BOM, transcode UTF-16 (with BOM) to UTF-8. Reports the number of bytes dropped at the start. */
 export async function* utf8Chunks(stream: NodeJS.ReadableStream, onSkip?: (n: number) => void): AsyncGenerator<Buffer> {
   let first = true;
@@ -297,6 +310,7 @@ export class JsonScanner {
         this.inStr = false;
         i = end + 1;
         this.atLineStart = false;
+        this.lastSig = Q;
         continue;
       }
 
@@ -335,9 +349,13 @@ export class JsonScanner {
       const col0 = this.atLineStart;
       this.atLineStart = false;
       const abs = this.base + i;
+      const prev = this.lastSig;
+      this.lastSig = c;
 
-      // damaged-value detection: a new value at column 0 while a column-0 root is open
-      if (col0 && (c === 0x7b || c === 0x5b) && this.depth > this.rootDepth && this.rootActive && this.rootCol0) {
+      // damaged-value detection: a new value at column 0 while a column-0 root is open, unless it is the next
+      // element of an array (after `[` or `,` inside an array: one element per line)
+      const inArray = this.depth < this.ctype.length && this.ctype[this.depth] === 0x5b;
+      if (col0 && (c === 0x7b || c === 0x5b) && this.depth > this.rootDepth && this.rootActive && this.rootCol0 && !(inArray && (prev === 0x2c || prev === 0x5b))) {
         this.resync('JSON value cut short (a new value starts before it ends): skipped');
         continue; // re-process this byte at top level
       }
@@ -357,7 +375,8 @@ export class JsonScanner {
               ok = false;
             }
             if (ok) {
-              this.emitParsed(v, abs);
+              if (tooDeep(v, this.maxDepth)) this.err(abs, this.lineNo, `JSON value nested deeper than ${this.maxDepth} levels skipped`);
+              else this.emitParsed(v, abs);
               i = nextNL;
               continue;
             }
@@ -373,6 +392,7 @@ export class JsonScanner {
           this.topArray = true;
           this.rootDepth = 1;
           this.depth = 1;
+          this.ctype[1] = 0x5b;
           i++;
           continue;
         }
@@ -460,6 +480,10 @@ export class JsonScanner {
 
   // ---- helpers ----
   private rootCol0 = false;
+  /** container type (`{` or `[`) at each depth, for the damaged-value test */
+  private readonly ctype = new Uint8Array(1024);
+  /** last byte outside strings and whitespace (a closing quote counts as `"`) */
+  private lastSig = 0;
   private rootIgnored = false;
 
   private nl(chunk: Buffer, from: number): number {
@@ -531,6 +555,7 @@ export class JsonScanner {
   /** a container opens (depth grows) */
   private open(_abs: number, c: number): void {
     this.depth++;
+    if (this.depth < this.ctype.length) this.ctype[this.depth] = c;
     if (this.depth - this.rootDepth > this.maxDepth && !this.tooDeep) {
       this.tooDeep = true;
       const cap = this.unit ?? this.root;

@@ -8,6 +8,7 @@
 import type { Doc, FieldValue, VigieEvent } from '../event.js';
 import { parseTime } from '../event.js';
 import type { InputFile, ReadContext, Source } from './types.js';
+import { StringDecoder } from 'node:string_decoder';
 import { readLines } from './lines.js';
 import { headLines, headText, readCsvRecords } from './csv.js';
 
@@ -22,8 +23,9 @@ export interface JsonRecord {
 
 /**
  * Stream the records of a JSON document: objects of a top-level array, objects of the `value` array of a Graph
- * wrapper (`{"value": [...]}`), or top-level objects back to back / one per line (JSON Lines). Each record is
- * bounded; an unparsable record is reported (file, line, offset) and skipped.
+ * page (`{"value": [...]}`), or top-level objects back to back / one per line (JSON Lines). Works on raw chunks
+ * (a whole export on one line is fine), UTF-8 with or without BOM or UTF-16LE with BOM. Each record is bounded;
+ * an unparsable record is reported (file, line, byte offset) and skipped.
  */
 export async function* jsonRecords(
   stream: NodeJS.ReadableStream,
@@ -31,10 +33,9 @@ export async function* jsonRecords(
   file: string,
   maxChars = MAX_JSON_RECORD_CHARS,
 ): AsyncGenerator<JsonRecord> {
-  // stack of open containers outside the current record: '[' or '{'
-  const outer: string[] = [];
-  let rootWrapperKey = ''; // last key string seen directly in the root object
-  let lastString = '';
+  const outer: number[] = []; // open containers outside records: 123 '{' or 91 '['
+  let rootKey = ''; // last string seen directly inside the root object (a key)
+  let keyBuf = '';
   let inRec = false;
   let recDepth = 0;
   let recParts: string[] = [];
@@ -43,28 +44,78 @@ export async function* jsonRecords(
   let recLine = 0;
   let inStr = false;
   let esc = false;
-  let strBuf = ''; // outer-level string (keys) collected, bounded
+  let line = 1;
   let junkLine = -1;
+  let skipToEol = false;
   let jsonl: boolean | undefined; // one record per line (decided by the first record)
+  let decoder: StringDecoder | undefined;
+  let bytePos = 0; // byte offset of the current chunk's start
+  let first = true;
 
-  for await (const ln of readLines(stream, ctx, file, maxChars + 1024)) {
-    const t = ln.text;
-    let segStart = 0; // start of the current record text within this line
+  const finish = function* (text: string): Generator<JsonRecord> {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (e) {
+      ctx.error({ file, offset: recOffset, line: recLine, message: `bad JSON record skipped: ${(e as Error).message}` });
+      return;
+    }
+    if (isWrapper(parsed)) for (const v of parsed.value) yield { value: v, offset: recOffset, line: recLine };
+    else yield { value: parsed, offset: recOffset, line: recLine };
+  };
+
+  for await (const raw of stream as AsyncIterable<Buffer | string>) {
+    let buf = typeof raw === 'string' ? Buffer.from(raw) : raw;
+    if (first) {
+      first = false;
+      if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) {
+        buf = buf.subarray(3);
+        bytePos = 3;
+        decoder = new StringDecoder('utf8');
+      } else if (buf.length >= 2 && buf[0] === 0xff && buf[1] === 0xfe) {
+        buf = buf.subarray(2);
+        bytePos = 2;
+        decoder = new StringDecoder('utf16le');
+      } else decoder = new StringDecoder('utf8');
+    }
+    const utf16 = bytePos === 2 && decoder !== undefined && (decoder as unknown as { encoding: string }).encoding === 'utf16le';
+    const t = decoder!.write(buf);
+    // byte offsets inside this chunk: advanced incrementally (linear overall)
+    let mIdx = 0;
+    let mByte = bytePos;
+    const byteAt = (i: number): number => {
+      mByte += utf16 ? (i - mIdx) * 2 : Buffer.byteLength(t.slice(mIdx, i));
+      mIdx = i;
+      return mByte;
+    };
+    let segStart = 0;
     const n = t.length;
     for (let i = 0; i < n; i++) {
       const c = t.charCodeAt(i);
+      if (c === 10) {
+        line++;
+        skipToEol = false;
+        if (inRec && jsonl === true) {
+          // JSON Lines: a record never spans lines — this one is cut
+          ctx.error({ file, offset: recOffset, line: recLine, message: 'JSON Lines record cut off at end of line skipped' });
+          inRec = false;
+          inStr = false;
+          esc = false;
+          recParts = [];
+        } else if (inStr && !inRec) inStr = false;
+        continue;
+      }
+      if (skipToEol) continue;
       if (inStr) {
         if (esc) esc = false;
         else if (c === 92) esc = true;
-        else if (c === 34) {
-          inStr = false;
-          if (!inRec) lastString = strBuf;
-        } else if (!inRec && strBuf.length < 256) strBuf += t[i];
+        else if (c === 34) inStr = false;
+        else if (!inRec && keyBuf.length < 64) keyBuf += t[i];
         continue;
       }
       if (c === 34) {
         inStr = true;
-        if (!inRec) strBuf = '';
+        if (!inRec) keyBuf = '';
         continue;
       }
       if (inRec) {
@@ -73,85 +124,66 @@ export async function* jsonRecords(
           recDepth--;
           if (recDepth === 0) {
             recParts.push(t.slice(segStart, i + 1));
-            if (jsonl === undefined) jsonl = recLine === ln.line;
-            const text = recParts.join('\n');
+            if (jsonl === undefined) jsonl = recLine === line;
+            const text = recParts.length === 1 ? recParts[0] : recParts.join('');
             recParts = [];
             inRec = false;
-            let parsed: unknown;
-            let ok = true;
-            try {
-              parsed = JSON.parse(text);
-            } catch (e) {
-              ok = false;
-              ctx.error({ file, offset: recOffset, line: recLine, message: `bad JSON record skipped: ${(e as Error).message}` });
-            }
-            if (ok) {
-              if (isWrapper(parsed)) for (const v of parsed.value) yield { value: v, offset: recOffset, line: recLine };
-              else yield { value: parsed, offset: recOffset, line: recLine };
-            }
+            yield* finish(text);
           }
         }
         continue;
       }
-      // outside any record
-      if (c === 32 || c === 9 || c === 13 || c === 44 || c === 58) continue;
+      if (c === 32 || c === 9 || c === 13 || c === 44 || c === 58 || c === 0xfeff) continue;
+      if (outer.length === 1 && outer[0] === 123 && c !== 123 && c !== 91) rootKey = '';
       const atRecordLevel =
         outer.length === 0 ||
-        (outer.length === 1 && outer[0] === '[') ||
-        (outer.length === 2 && outer[0] === '{' && outer[1] === '[' && rootWrapperKey === 'value');
-      if (c === 123 /* { */) {
+        (outer.length === 1 && outer[0] === 91) ||
+        (outer.length === 2 && outer[0] === 123 && outer[1] === 91 && rootKey === 'value');
+      if (c === 123) {
         if (atRecordLevel) {
           inRec = true;
           recDepth = 1;
           segStart = i;
           recParts = [];
           recChars = 0;
-          recLine = ln.line;
-          recOffset = ln.offset + Buffer.byteLength(t.slice(0, i));
+          recLine = line;
+          recOffset = byteAt(i);
           continue;
         }
-        if (outer.length < MAX_DEPTH) outer.push('{');
+        if (outer.length < MAX_DEPTH) outer.push(123);
         continue;
       }
-      if (c === 91 /* [ */) {
-        if (outer.length === 1 && outer[0] === '{') rootWrapperKey = lastString;
-        if (outer.length < MAX_DEPTH) outer.push('[');
+      if (c === 91) {
+        if (outer.length === 1 && outer[0] === 123) rootKey = keyBuf;
+        if (outer.length < MAX_DEPTH) outer.push(91);
         continue;
       }
       if (c === 125 || c === 93) {
         outer.pop();
         continue;
       }
-      // a scalar outside records (wrapper metadata like "@odata.context": "…", numbers, true…) — ignore inside
-      // a container; at top level it is junk (a broken JSON Lines line): report once per line
-      if (outer.length === 0 && junkLine !== ln.line) {
-        junkLine = ln.line;
-        ctx.error({ file, offset: ln.offset, line: ln.line, message: 'text outside any JSON record skipped' });
-        break;
+      // a scalar outside records: fine inside a container (wrapper metadata), junk at top level
+      if (outer.length === 0 && junkLine !== line) {
+        junkLine = line;
+        ctx.error({ file, offset: byteAt(i), line, message: 'text outside any JSON record skipped' });
+        skipToEol = true;
       }
     }
-    if (inRec && jsonl === true) {
-      // JSON Lines: a record never spans lines — this one is cut
-      ctx.error({ file, offset: recOffset, line: recLine, message: 'JSON Lines record cut off at end of line skipped' });
-      inRec = false;
-      inStr = false;
-      esc = false;
-      recParts = [];
-    } else if (inRec) {
-      const part = segStart === 0 ? t : t.slice(segStart);
+    if (inRec) {
+      const part = t.slice(segStart);
       recParts.push(part);
-      recChars += part.length + 1;
+      recChars += part.length;
       if (recChars > maxChars) {
         ctx.error({ file, offset: recOffset, line: recLine, message: `JSON record larger than ${maxChars} characters skipped` });
         inRec = false;
         inStr = false;
         esc = false;
         recParts = [];
+        // skip the rest of this record: resume at the next line (JSON Lines) or next record start
+        skipToEol = true;
       }
-    } else if (inStr && !inRec) {
-      // a string outside records never spans lines in valid JSON: reset
-      inStr = false;
     }
+    bytePos += buf.length;
   }
   if (inRec) ctx.error({ file, offset: recOffset, line: recLine, message: 'JSON record cut off at end of file skipped' });
 }

@@ -38,7 +38,49 @@ export function detectW3c(input: InputFile): number {
 
 /** Undo IIS's `+` encoding of spaces in user agents (and other cs(...) headers). */
 export function decodePlus(v: string): string {
-  return v.indexOf('+') < 0 ? v : v.replace(/\+/g, ' ');
+  return v.indexOf('+') < 0 ? v : v.replaceAll('+', ' ');
+}
+
+/** Digits only (1 to 15 of them): a number column value. */
+function isUint(v: string): boolean {
+  const n = v.length;
+  if (n === 0 || n > 15) return false;
+  for (let i = 0; i < n; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+const dayCache = new Map<string, number>();
+/** "YYYY-MM-DD" → ms at midnight UTC (cached: a log has few distinct dates), NaN when invalid. */
+function dayMs(date: string): number {
+  let v = dayCache.get(date);
+  if (v === undefined) {
+    v = /^\d{4}-\d{2}-\d{2}$/.test(date) ? Date.parse(`${date}T00:00:00Z`) : NaN;
+    if (dayCache.size > 10_000) dayCache.clear();
+    dayCache.set(date, v);
+  }
+  return v;
+}
+
+/** "hh:mm:ss[.fff]" → ms of the day, NaN when invalid. */
+function timeMs(t: string): number {
+  if (t.length < 8 || t.charCodeAt(2) !== 58 || t.charCodeAt(5) !== 58) return NaN;
+  const d = (i: number) => t.charCodeAt(i) - 48;
+  for (const i of [0, 1, 3, 4, 6, 7]) if (d(i) < 0 || d(i) > 9) return NaN;
+  const h = d(0) * 10 + d(1);
+  const m = d(3) * 10 + d(4);
+  const sec = d(6) * 10 + d(7);
+  if (h > 23 || m > 59 || sec > 60) return NaN;
+  let ms = 0;
+  if (t.length > 8) {
+    if (t.charCodeAt(8) !== 46 || t.length === 9) return NaN;
+    const frac = t.slice(9, 12).padEnd(3, '0');
+    for (let i = 9; i < t.length; i++) if (d(i) < 0 || d(i) > 9) return NaN;
+    ms = Number(frac);
+  }
+  return ((h * 60 + m) * 60 + sec) * 1000 + ms;
 }
 
 interface Layout {
@@ -113,7 +155,7 @@ export const source: Source = {
         if (v === '-' || v === '') continue;
         const col = lay.cols[i];
         const key = lay.keys[i];
-        if (NUMERIC.has(col) && /^\d{1,15}$/.test(v)) fields[col] = Number(v);
+        if (NUMERIC.has(col) && isUint(v)) fields[col] = Number(v);
         else if (key !== col) {
           fields[col] = v; // raw, as logged
           fields[key] = decodePlus(v);
@@ -122,8 +164,8 @@ export const source: Source = {
       const date = lay.iDate >= 0 ? vals[lay.iDate] : undefined;
       const time = lay.iTime >= 0 ? vals[lay.iTime] : undefined;
       let ms: number | undefined;
-      if (date && time && /^\d{4}-\d{2}-\d{2}$/.test(date) && /^\d{2}:\d{2}:\d{2}(\.\d+)?$/.test(time)) {
-        ms = Date.parse(`${date}T${time}Z`);
+      if (date && time) {
+        ms = dayMs(date) + timeMs(time);
         if (!Number.isFinite(ms)) ms = undefined;
       }
       if ((date || time) && ms === undefined) {

@@ -27,10 +27,13 @@ export interface XmlLimits {
   maxAttrs?: number;
 }
 
-const NAME_END = /[\s/>=]/;
+/** name characters: anything but whitespace, control characters and / > = < " ' */
+function isNameCode(c: number): boolean {
+  return c > 32 && c !== 47 && c !== 62 && c !== 61 && c !== 60 && c !== 34 && c !== 39;
+}
 
-function isNameChar(ch: string): boolean {
-  return !NAME_END.test(ch) && ch !== '<' && ch !== '"' && ch !== "'";
+function isSpace(c: number): boolean {
+  return c === 32 || c === 10 || c === 13 || c === 9;
 }
 
 /** Decode the five predefined entities and numeric character references; anything else is kept as written. */
@@ -115,8 +118,9 @@ export function parseXml(text: string, limits: XmlLimits = {}): XmlElement {
       if (lt > i) top.children.push(decodeEntities(text.slice(i, lt)));
       i = lt;
     }
-    if (skipMarkup()) continue;
-    if (text.startsWith('<![CDATA[', i)) {
+    const c1 = text.charCodeAt(i + 1);
+    if ((c1 === 33 /* ! */ || c1 === 63 /* ? */) && skipMarkup()) continue;
+    if (c1 === 33 && text.startsWith('<![CDATA[', i)) {
       if (!stack.length) throw new XmlError('CDATA outside an element', i);
       const e = text.indexOf(']]>', i + 9);
       if (e < 0) throw new XmlError('unterminated CDATA section', i);
@@ -124,8 +128,8 @@ export function parseXml(text: string, limits: XmlLimits = {}): XmlElement {
       i = e + 3;
       continue;
     }
-    if (text.startsWith('<!', i)) throw new XmlError('unsupported markup declaration', i);
-    if (text[i + 1] === '/') {
+    if (c1 === 33) throw new XmlError('unsupported markup declaration', i);
+    if (c1 === 47 /* / */) {
       // end tag
       const gt = text.indexOf('>', i + 2);
       if (gt < 0) throw new XmlError('unterminated end tag', i);
@@ -138,25 +142,25 @@ export function parseXml(text: string, limits: XmlLimits = {}): XmlElement {
     }
     // start tag
     let j = i + 1;
-    while (j < n && isNameChar(text[j])) j++;
+    while (j < n && isNameCode(text.charCodeAt(j))) j++;
     const name = text.slice(i + 1, j);
     if (!name) throw new XmlError('element without a name', i);
     const el: XmlElement = { name, attrs: [], children: [] };
     let selfClose = false;
     for (;;) {
-      while (j < n && /\s/.test(text[j])) j++;
+      while (j < n && isSpace(text.charCodeAt(j))) j++;
       if (j >= n) throw new XmlError(`unterminated start tag <${name}>`, i);
       const ch = text[j];
       if (ch === '>') { j++; break; }
       if (ch === '/' && text[j + 1] === '>') { j += 2; selfClose = true; break; }
       const an = j;
-      while (j < n && isNameChar(text[j])) j++;
+      while (j < n && isNameCode(text.charCodeAt(j))) j++;
       const aname = text.slice(an, j);
       if (!aname) throw new XmlError(`bad attribute in <${name}>`, j);
-      while (j < n && /\s/.test(text[j])) j++;
+      while (j < n && isSpace(text.charCodeAt(j))) j++;
       if (text[j] !== '=') throw new XmlError(`attribute ${aname} without a value`, j);
       j++;
-      while (j < n && /\s/.test(text[j])) j++;
+      while (j < n && isSpace(text.charCodeAt(j))) j++;
       const quote = text[j];
       if (quote !== '"' && quote !== "'") throw new XmlError(`attribute ${aname} value not quoted`, j);
       const end = text.indexOf(quote, j + 1);
@@ -230,6 +234,9 @@ export function normalizeGuid(s: string): string {
  * is returned unchanged.
  */
 export function normalizeSystemTime(s: string): string {
+  // the common case, already UTC: only the fraction changes
+  const z = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?Z$/.exec(s);
+  if (z) return `${z[1]}.${(z[2] ?? '').padEnd(6, '0').slice(0, 6)}Z`;
   const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?\s*(Z|[+-]\d{2}:?\d{2})?$/.exec(s.trim());
   if (!m) return s;
   const frac = (m[7] ?? '').padEnd(6, '0').slice(0, 6);
@@ -265,16 +272,32 @@ function attrValue(name: string, v: string): J {
 function attrsObj(el: XmlElement): JObj | null {
   if (!el.attrs.length) return null;
   const o: JObj = {};
-  for (const [k, v] of el.attrs) o[localName(k) === k ? k : k] = attrValue(k, v);
+  for (const [k, v] of el.attrs) setKey(o, k, attrValue(k, v));
   return o;
 }
 
-/** Insert under `key`, renaming repeats `key_1`, `key_2`… the way evtx_dump does. */
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/** Own-property assignment that is safe for any key (`__proto__` included). */
+export function setKey(o: { [k: string]: unknown }, k: string, v: unknown): void {
+  if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[k] = v;
+}
+
+/**
+ * Insert under `key` the way evtx_dump does with repeated names: the newest value takes `key`, an earlier
+ * concrete value moves to `key_1`, `key_2`…
+ */
 function put(obj: JObj, key: string, value: J): void {
-  if (!Object.prototype.hasOwnProperty.call(obj, key)) { obj[key] = value; return; }
-  let n = 1;
-  while (Object.prototype.hasOwnProperty.call(obj, `${key}_${n}`)) n++;
-  obj[`${key}_${n}`] = value;
+  if (hasOwn.call(obj, key)) {
+    const old = obj[key];
+    if (old !== null && !(typeof old === 'object' && !Array.isArray(old) && Object.keys(old).length === 0)) {
+      let n = 1;
+      while (hasOwn.call(obj, `${key}_${n}`)) n++;
+      setKey(obj, `${key}_${n}`, old);
+    }
+  }
+  setKey(obj, key, value);
 }
 
 /** Generic element → evtx_dump JSON value. Iterative over depth via an explicit work list. */

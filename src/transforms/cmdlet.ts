@@ -6,11 +6,12 @@
  * See docs/mail-server-logs.md.
  */
 import type { Doc, FieldValue, VigieEvent } from '../event.js';
-import { getField, valueText } from '../event.js';
+import { valueText } from '../event.js';
 import type { Transform } from './index.js';
 import { canonicalCmdlet, canonicalParam, findCmdlets, scriptFromCommandLine, type CmdletCall } from './powershell.js';
 
-export type CmdletOrigin = 'msexchange-management' | 'cmdletinfra' | 'cosmosqueue' | 'm365-audit' | 'powershell-scriptblock' | 'process-creation';
+export type CmdletOrigin =
+  | 'msexchange-management' | 'cmdletinfra' | 'cosmosqueue' | 'm365-audit' | 'powershell-scriptblock' | 'powershell-module' | 'process-creation';
 
 const MAX_PARAM_FIELDS = 200;
 
@@ -20,8 +21,10 @@ function str(v: FieldValue | undefined): string | undefined {
   return valueText(v);
 }
 
+/** A field by its exact name (readers produce exact names; no case-insensitive scan on the hot path). */
 function fieldStr(ev: VigieEvent, name: string): string | undefined {
-  return str(getField(ev, name));
+  const v = ev.fields[name];
+  return v === undefined ? undefined : str(v);
 }
 
 /** Write the cmdlet view fields for the calls found. */
@@ -71,10 +74,10 @@ function callFromParts(cmdlet: string, params: string): CmdletCall[] {
 
 function applyExchangeManagement(ev: VigieEvent): boolean {
   const provider = ev.provider ?? fieldStr(ev, 'Provider_Name');
-  if (!provider || provider.toLowerCase() !== 'msexchange cmdletlogs') return false;
+  if (!provider || provider.length !== 21 || provider.toLowerCase() !== 'msexchange cmdletlogs') return false;
   const id = ev.eventId ?? Number(fieldStr(ev, 'EventID'));
   if (id !== 1 && id !== 6 && id !== 8) return false;
-  const data = getField(ev, 'Data');
+  const data = ev.fields.Data;
   const list = Array.isArray(data) ? data.map((x) => str(x) ?? '') : [];
   if (list.length < 2 || !list[0]) return false;
   const calls = callFromParts(list[0], list[1] ?? '');
@@ -98,10 +101,11 @@ function applyExchangeLog(ev: VigieEvent): boolean {
   const params = fieldStr(ev, 'Parameters') ?? fieldStr(ev, 'CmdletParameters') ?? '';
   const calls = callFromParts(cmdlet, params);
   const result = fieldStr(ev, 'ExecutionResult') ?? fieldStr(ev, 'Succeeded') ?? fieldStr(ev, 'Result');
+  // admin audit exports write the parameter list as "{-Name 'v', -Other 'w'}" or similar: braces dropped
   let succeeded: boolean | undefined;
   if (result) succeeded = /^(success|succeeded|true)$/i.test(result) ? true : /^(fail|failure|failed|false|error)/i.test(result) ? false : undefined;
   if (succeeded === undefined && fieldStr(ev, 'ErrorType')) succeeded = false;
-  setCmdletFields(ev, calls, svc === 'cosmosqueue' ? 'cosmosqueue' : 'cmdletinfra', {
+  setCmdletFields(ev, calls, svc === 'cosmosqueue' || svc === 'adminaudit' ? 'cosmosqueue' : 'cmdletinfra', {
     user: fieldStr(ev, 'AuthenticatedUser') ?? fieldStr(ev, 'Caller') ?? fieldStr(ev, 'UserId') ?? fieldStr(ev, 'User'),
     client: fieldStr(ev, 'ClientApplication') ?? fieldStr(ev, 'ClientApp') ?? fieldStr(ev, 'AppId'),
     process: fieldStr(ev, 'ProcessName'),
@@ -117,11 +121,11 @@ function applyAudit(ev: VigieEvent): boolean {
   if (!op) return false;
   const rt = fieldStr(ev, 'RecordType');
   const wl = fieldStr(ev, 'Workload');
-  const isAdmin = rt === '1' || rt === 'ExchangeAdmin' || (wl === 'Exchange' && Array.isArray(getField(ev, 'Parameters')));
+  const isAdmin = rt === '1' || rt === 'ExchangeAdmin' || (wl === 'Exchange' && Array.isArray(ev.fields.Parameters));
   if (!isAdmin && !(rt === undefined && wl === undefined)) return false;
   const name = canonicalCmdlet(op);
   if (!name) return false;
-  const arr = getField(ev, 'Parameters');
+  const arr = ev.fields.Parameters;
   const params: Record<string, FieldValue> = {};
   const rawParts: string[] = [];
   if (Array.isArray(arr)) {
@@ -147,7 +151,7 @@ function applyAudit(ev: VigieEvent): boolean {
 }
 
 function applyScriptBlock(ev: VigieEvent): boolean {
-  const id = ev.eventId ?? Number(fieldStr(ev, 'EventID'));
+  const id = ev.eventId ?? ev.fields.EventID;
   if (id !== 4104) return false;
   const text = fieldStr(ev, 'ScriptBlockText');
   if (!text) return false;
@@ -161,7 +165,50 @@ function applyScriptBlock(ev: VigieEvent): boolean {
   return calls.length > 0;
 }
 
+/**
+ * PowerShell module logging (4103): Payload lines `CommandInvocation(Name): "Name"` and
+ * `ParameterBinding(Name): name="X"; value="Y"` give the cmdlet and its bound parameters exactly.
+ */
+function applyModuleLogging(ev: VigieEvent): boolean {
+  const id = ev.eventId ?? ev.fields.EventID;
+  if (id !== 4103) return false;
+  const payload = fieldStr(ev, 'Payload');
+  if (!payload) return false;
+  const byName = new Map<string, CmdletCall>();
+  const order: CmdletCall[] = [];
+  const get = (n: string): CmdletCall | undefined => {
+    const name = canonicalCmdlet(n);
+    if (!name) return undefined;
+    let c = byName.get(name);
+    if (!c) {
+      c = { name, params: {}, args: [], rawParams: '' };
+      byName.set(name, c);
+      order.push(c);
+    }
+    return c;
+  };
+  const raw: string[] = [];
+  for (const line of payload.slice(0, 256 * 1024).split('\n', 5000)) {
+    const l = line.trim();
+    const inv = /^CommandInvocation\(([^)]{1,100})\):/.exec(l);
+    if (inv) { get(inv[1]); continue; }
+    const pb = /^ParameterBinding\(([^)]{1,100})\): name="([^"]{1,100})"; value="(.*)"$/.exec(l);
+    if (pb) {
+      const c = get(pb[1]);
+      if (!c) continue;
+      const pname = canonicalParam(c.name, pb[2]);
+      c.params[pname] = pb[3] === '' ? true : pb[3];
+      raw.push(`-${pb[2]} "${pb[3]}"`);
+    }
+  }
+  if (order.length === 0) return false;
+  for (const c of order) c.rawParams = raw.join(' ');
+  setCmdletFields(ev, order, 'powershell-module', { user: fieldStr(ev, 'UserID'), process: 'powershell', rawParams: raw.join(' ') });
+  return true;
+}
+
 function applyProcessCreation(ev: VigieEvent): boolean {
+  if (ev.fields.CommandLine === undefined && ev.fields.ProcessCommandLine === undefined) return false;
   const cmd = fieldStr(ev, 'CommandLine') ?? fieldStr(ev, 'ProcessCommandLine');
   if (!cmd) return false;
   const lc = cmd.toLowerCase();
@@ -183,10 +230,12 @@ export const cmdletTransform: Transform = {
   name: 'cmdlet',
   apply(ev: VigieEvent): void {
     if (ev.fields.CmdletOrigin !== undefined) return; // already done
+    if (ev.logsource.category === 'webserver') return; // fast path: web logs never carry a cmdlet run
     if (applyExchangeManagement(ev)) return;
     if (applyExchangeLog(ev)) return;
     if (applyAudit(ev)) return;
     if (applyScriptBlock(ev)) return;
+    if (applyModuleLogging(ev)) return;
     applyProcessCreation(ev);
   },
 };

@@ -11,6 +11,8 @@ import type { FieldValue } from '../event.js';
 export const MAX_SCRIPT_CHARS = 256 * 1024;
 const MAX_TOKENS = 100_000;
 const MAX_COMMANDS = 2000;
+/** script blocks inside script blocks searched for commands, at most this deep */
+const MAX_NESTING = 8;
 
 export type TokKind = 'word' | 'param' | 'string' | 'block' | 'group' | 'hash' | 'var' | 'splat' | 'pipe' | 'end' | 'assign' | 'comma' | 'op';
 
@@ -421,7 +423,7 @@ export function parseHashtable(body: string, vars: Map<string, Token> = new Map(
  * Find every cmdlet invocation in PowerShell text. `knownCmdlet` (optional) treats the text as the parameters
  * of that cmdlet (Exchange logs store the cmdlet and its parameter text separately).
  */
-export function findCmdlets(text: string, knownCmdlet?: string): CmdletCall[] {
+export function findCmdlets(text: string, knownCmdlet?: string, depth = 0): CmdletCall[] {
   const src = text;
   const toks = tokenize(src);
   const vars = new Map<string, Token>();
@@ -446,7 +448,7 @@ export function findCmdlets(text: string, knownCmdlet?: string): CmdletCall[] {
     }
     if (t.kind === 'block' || t.kind === 'group') {
       // script blocks and sub-expressions run commands too
-      if (t.value.length > 0) for (const c of findCmdlets(t.value)) if (calls.length < MAX_COMMANDS) calls.push(c);
+      if (t.value.length > 0 && depth < MAX_NESTING) for (const c of findCmdlets(t.value, undefined, depth + 1)) if (calls.length < MAX_COMMANDS) calls.push(c);
       i++;
       continue;
     }
@@ -461,8 +463,8 @@ export function findCmdlets(text: string, knownCmdlet?: string): CmdletCall[] {
         // nested blocks in the arguments (ForEach-Object { New-MailboxExportRequest … }, Invoke-Command -ScriptBlock {…})
         for (let k = i + 1; k < j; k++) {
           const a = toks[k];
-          if ((a.kind === 'block' || a.kind === 'group') && a.value.length > 0) {
-            for (const c of findCmdlets(a.value)) if (calls.length < MAX_COMMANDS) calls.push(c);
+          if ((a.kind === 'block' || a.kind === 'group') && a.value.length > 0 && depth < MAX_NESTING) {
+            for (const c of findCmdlets(a.value, undefined, depth + 1)) if (calls.length < MAX_COMMANDS) calls.push(c);
           }
         }
         i = j;

@@ -42,3 +42,12 @@ for (const file of files) {
       `negative fixture ${fx.negative} must not fire ${ids.join(', ')}; got ${describe(neg)}`);
   });
 }
+
+test('the whole pack over every positive fixture at once reports every rule', async () => {
+  const positives = files.map((f) => fixturesOf(stemOf(f)).positive).filter((p): p is string => !!p);
+  const res = await huntWith(positives, files);
+  assert.deepEqual(res.summary.rules.failed, []);
+  const seen = new Set(res.detections.map((d) => d.ruleId));
+  const silent = files.filter((f) => !reportedIds(parseFile(f)).some((id) => seen.has(id))).map(relRule);
+  assert.deepEqual(silent, [], 'rules silent when run together with the rest of the pack');
+});

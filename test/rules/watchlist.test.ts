@@ -1,6 +1,6 @@
 /**
  * The sensitive-term watchlist: a watched term inside a mailbox-export ContentFilter, a mailbox SearchQuery, a
- * compliance ContentMatchQuery or an audited search (UAL QueryText) raises a critical alert that names the term,
+ * compliance ContentMatchQuery (PowerShell or the audit log) or an audited search (UAL QueryText) raises a critical alert that names the term,
  * in any script (Latin, Cyrillic, Chinese) and whatever the case or accents' case; the same kind of query without
  * a watched term raises nothing. Each fixture holds one event per watched term (minutes 0–3) and one without a
  * term (minute 4), in its source's real format.
@@ -22,6 +22,7 @@ const CASES: { name: string; file: string }[] = [
   { name: 'SearchQuery of Search-Mailbox / New-MailboxSearch (MSExchange Management, evtx_dump JSONL)', file: 'searchquery.jsonl' },
   { name: 'ContentMatchQuery of New-ComplianceSearch (PowerShell 4104, evtx_dump JSON)', file: 'contentmatchquery.json' },
   { name: 'audited search QueryText (UAL SearchQueryInitiatedExchange, JSON Lines)', file: 'querytext.jsonl' },
+  { name: 'ContentMatchQuery of an audited compliance search (UAL SecurityComplianceCenter record, JSON)', file: 'compliance-ual.json' },
 ];
 
 test('the watchlist file is read in every script', () => {
@@ -53,6 +54,6 @@ test('without a watchlist the watchlist rules are inactive, not failed', async (
 
 test('a watchlist that matches nothing raises nothing', async () => {
   const res = await runHunt({ inputs: CASES.map((c) => join(DIR, c.file)), rulePaths: RULES, builtinRules: false, installedRules: false, watchlist: ['Operation Nightjar'] });
-  assert.equal(res.summary.records, 20);
+  assert.equal(res.summary.records, 25);
   assert.deepEqual(res.detections.filter((d) => WATCH_TITLE.test(d.ruleTitle)), []);
 });

@@ -14,12 +14,15 @@ import { registrable } from '../inspect/url.js';
 /** Default scores (users override them by symbol in the configuration). */
 export const HEADER_SCORES = {
   FROM_MISSING: 2,
-  FROM_MULTIPLE_ENTRIES: 4,
+  FROM_MULTIPLE_ENTRIES: 5,
+  FROM_DOMAIN_MALFORMED: 3,
+  ROLE_NAME_FREEMAIL: 2,
   DISPLAYNAME_OTHER_ADDRESS: 3,
   OWN_DOMAIN_IN_DISPLAYNAME: 4,
   OWN_DOMAIN_UNAUTHENTICATED: 6,
   REPLYTO_FREEMAIL: 3,
   REPLYTO_DOMAIN_MISMATCH: 0.5,
+  NOREPLY_REPLYTO_OTHER: 2,
   SENDER_DOMAIN_MISMATCH: 0,
   RETURNPATH_DOMAIN_MISMATCH: 0,
   SPF_FAIL: 2,
@@ -46,6 +49,9 @@ export const FREEMAIL = new Set([
   'excite.com', 'usa.com', 'email.com', 'post.com', 'mailfence.com', 'disroot.org', 'onmicrosoft.com',
 ]);
 
+/** Display-name words of a service, department or transaction (en, fr, pt, es, de). */
+const ROLE_NAME = /\b(support|team|service|services|department|dept|security|billing|customer|admin|administrator|helpdesk|help desk|notifications?|accounts?|bank|order|invoice|payments?|delivery|shipping|verification|webmail|mailbox|administra[cç][aã]o|servi[cç]os?|atendimento|suporte|equipe|kundenservice|soporte|equipo|facturaci[oó]n|compte|assistance|courrier|livraison|paiement)\b/i;
+
 function reg(d: string): string {
   return d ? registrable(d) : '';
 }
@@ -71,6 +77,16 @@ function namedDomains(name: string): string[] {
     const r = reg(d);
     if (r && r.includes('.') && r !== d.split('.').pop()) out.push(d);
   }
+  return out;
+}
+
+/** Addresses written inside a display name. */
+function namedAddresses(name: string): string[] {
+  const out: string[] = [];
+  const re = /[a-z0-9._%+-]{1,64}@((?:[a-z0-9-]{1,63}\.){1,6}[a-z]{2,24})\b/gi;
+  let m: RegExpExecArray | null;
+  const s = name.slice(0, 300);
+  while ((m = re.exec(s)) !== null && out.length < 5) out.push(m[0].toLowerCase());
   return out;
 }
 
@@ -124,15 +140,29 @@ export const headersCheck: Check = {
         : `From "${fromHeaders[0]?.value.slice(0, 120) ?? ''}" lists several entries: a name is shown while the real address is hidden behind it.`, 'spoofing', fromAddr ? [fromAddr] : []);
     }
 
+    // a domain no mail system would write: trailing dot, no dot at all, empty labels
+    const rawFrom = fromHeaders[0]?.value ?? '';
+    const at = fromAddr.lastIndexOf('@');
+    const rawDomain = at >= 0 ? fromAddr.slice(at + 1) : '';
+    if (fromAddr && (/@[^\s<>@]+\.\s*>?\s*$/.test(rawFrom.slice(-300)) || (rawDomain && (!rawDomain.includes('.') || rawDomain.includes('..') || rawDomain.startsWith('.'))))) {
+      add('FROM_DOMAIN_MALFORMED', `From domain "${rawDomain}" is malformed (${rawDomain.includes('.') ? 'trailing dot or empty label' : 'no dot'}): written to slip past domain checks, not by a real mail system.`, 'spoofing', [rawDomain]);
+    }
+    // an organisation's role name on a free-mail account
+    if (fromDomain && isFree(fromDomain) && ROLE_NAME.test(msg.from.name.slice(0, 200))) {
+      add('ROLE_NAME_FREEMAIL', `Display name "${msg.from.name.slice(0, 80)}" speaks for a service or department but the address ${fromAddr} is a free-mail account.`, 'phishing', [fromAddr]);
+    }
+
     // display name naming another address or domain
     if (msg.from.name && fromDomain) {
       const inName = namedDomains(msg.from.name);
       const foreign = inName.filter((d) => reg(d) !== fromReg);
       const ownNamed = foreign.filter((d) => isOwn(d, own) || isOwn(reg(d), own));
+      // a bare domain in a name is often a brand ("CNET News.com"); an address is what a reader takes as the sender
+      const foreignAddr = namedAddresses(msg.from.name).filter((a) => reg(domainOf(a)) !== fromReg);
       if (ownNamed.length && !isOwn(fromDomain, own)) {
         add('OWN_DOMAIN_IN_DISPLAYNAME', `Display name "${msg.from.name.slice(0, 80)}" shows your domain ${ownNamed[0]} but the mail comes from ${fromDomain}.`, 'spoofing', [fromDomain]);
-      } else if (foreign.length) {
-        add('DISPLAYNAME_OTHER_ADDRESS', `Display name "${msg.from.name.slice(0, 80)}" shows ${foreign[0]} but the real sender is ${fromAddr}.`, 'spoofing', [foreign[0], fromDomain]);
+      } else if (foreignAddr.length) {
+        add('DISPLAYNAME_OTHER_ADDRESS', `Display name "${msg.from.name.slice(0, 80)}" shows the address ${foreignAddr[0]} but the real sender is ${fromAddr}.`, 'spoofing', [foreignAddr[0], fromDomain]);
       }
     }
 
@@ -144,7 +174,9 @@ export const headersCheck: Check = {
         add('REPLYTO_FREEMAIL', `Replies go to the free-mail address ${free.address}, not to the sender ${fromAddr || '(none)'}: answers reach whoever opened that mailbox.`, 'phishing', [free.address]);
       } else {
         const other = replies.find((r) => reg(domainOf(r.address)) !== fromReg);
-        if (other) add('REPLYTO_DOMAIN_MISMATCH', `Replies go to ${other.address}, on another domain than the sender ${fromDomain || '(none)'}.`, 'info', [domainOf(other.address)]);
+        if (other && /^(no-?reply|do-?not-?reply|noreply)/i.test(fromAddr)) {
+          add('NOREPLY_REPLYTO_OTHER', `The sender ${fromAddr} says not to reply, yet replies are redirected to ${other.address} on another domain.`, 'phishing', [domainOf(other.address)]);
+        } else if (other) add('REPLYTO_DOMAIN_MISMATCH', `Replies go to ${other.address}, on another domain than the sender ${fromDomain || '(none)'}.`, 'info', [domainOf(other.address)]);
       }
     }
 

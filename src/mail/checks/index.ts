@@ -5,6 +5,8 @@ import { lookalikeCheck } from './lookalike.js';
 import { linksCheck } from './links.js';
 import { htmlCheck } from './html.js';
 import { wordingCheck } from './wording.js';
+import { attachmentsCheck } from './attachments.js';
+import { qrCheck } from './qr.js';
 
 export const CHECKS: Check[] = [
   headersCheck,
@@ -12,4 +14,6 @@ export const CHECKS: Check[] = [
   linksCheck,
   htmlCheck,
   wordingCheck,
+  attachmentsCheck,
+  qrCheck,
 ];

@@ -33,7 +33,7 @@ function keyboardNeighbours(a: string, b: string): boolean {
   return pa.some(([r1, i1]) => pb.some(([r2, i2]) => r1 === r2 && Math.abs(i1 - i2) === 1));
 }
 
-interface Protected { label: string; skel: string; owner: string; domains: Set<string>; own: boolean; brand?: Brand }
+interface Protected { label: string; flat: string; skel: string; owner: string; domains: Set<string>; own: boolean; brand?: Brand }
 
 function brandDomains(b: Brand): Set<string> {
   const s = new Set<string>();
@@ -48,7 +48,7 @@ for (const b of BRANDS) {
   BRAND_BY_NAME.set(b.name, b);
   const ds = brandDomains(b);
   BRAND_DOMAINS.set(b, ds);
-  for (const l of b.labels) if (l.length >= 3) BRAND_PROTECTED.push({ label: l, skel: skeleton(l), owner: b.name, domains: ds, own: false, brand: b });
+  for (const l of b.labels) if (l.length >= 3) BRAND_PROTECTED.push({ label: l, flat: l.replace(/[-_]/g, ''), skel: skeleton(l), owner: b.name, domains: ds, own: false, brand: b });
 }
 /** every domain some brand legitimately uses (a link to these is not a lookalike of anything) */
 const ALL_BRAND_DOMAINS = new Set<string>();
@@ -79,14 +79,14 @@ function protectedFor(ctx: CheckContext): ProtectSet {
     ownDomains.add(d.toLowerCase());
     const r = tldParse(dom, { allowPrivateDomains: true });
     const label = r.domainWithoutSuffix ?? dom.split('.')[0];
-    if (label.length >= 3) list.push({ label, skel: skeleton(label), owner: d.toLowerCase(), domains: new Set([dom, d.toLowerCase()]), own: true });
+    if (label.length >= 3) list.push({ label, flat: label.replace(/[-_]/g, ''), skel: skeleton(label), owner: d.toLowerCase(), domains: new Set([dom, d.toLowerCase()]), own: true });
   }
   for (const b of ctx.settings.brands ?? []) {
     const ds = new Set<string>();
     for (const d of b.domains) { ds.add(d.toLowerCase()); ds.add(registrable(d.toLowerCase())); }
     const r = b.domains[0] ? tldParse(registrable(b.domains[0].toLowerCase()), { allowPrivateDomains: true }) : null;
     const label = r?.domainWithoutSuffix;
-    if (label && label.length >= 3) list.push({ label, skel: skeleton(label), owner: b.name, domains: ds, own: false });
+    if (label && label.length >= 3) list.push({ label, flat: label.replace(/[-_]/g, ''), skel: skeleton(label), owner: b.name, domains: ds, own: false });
   }
   p = { list, ownDomains };
   settingsCache.set(key, p);
@@ -140,9 +140,9 @@ function judgeHostUncached(host: string, ctx: CheckContext): DomainFinding | nul
   for (const p of list) {
     if (isLegitFor(p)) continue;
     for (const t of candidates) {
-      if (t === p.label) {
-        if (t === whole && tokens.length <= 1) {
-          // same label under another suffix: acme.co for acme.com
+      if (t === p.flat) {
+        if (t === whole) {
+          // same name under another suffix: acme.co for acme.com
           if (p.own) return { symbol: 'LOOKALIKE_DOMAIN', how: `uses the same name under another suffix`, target: p.owner, own: true };
           if (!NO_CONTAIN.has(p.label) && p.label.length >= 5) best ??= { symbol: 'BRAND_IN_DOMAIN', how: `uses the brand name under an unrelated suffix`, target: p.owner, own: false };
         } else if ((p.own || !NO_CONTAIN.has(p.label)) && p.label.length >= 4) {
@@ -150,21 +150,21 @@ function judgeHostUncached(host: string, ctx: CheckContext): DomainFinding | nul
         }
         continue;
       }
-      if (t.length < 5 && p.label.length < 5) continue;
+      if (t.length < 5 && p.flat.length < 5) continue;
       const sk = skels.get(t)!;
       if (sk === p.skel) return { symbol: 'LOOKALIKE_DOMAIN', how: `swaps look-alike characters ("${t}" reads as "${p.label}")`, target: p.owner, own: p.own };
-      if ((p.label.length >= 6 || (p.own && p.label.length >= 5)) && (t.length === p.label.length || t.length === p.label.length + 1)) {
-        const d = editDistance(t, p.label, 1);
+      if ((p.flat.length >= 6 || (p.own && p.flat.length >= 5)) && (t.length === p.flat.length || t.length === p.flat.length + 1)) {
+        const d = editDistance(t, p.flat, 1);
         if (d === 1) {
           let how = `is one character away from "${p.label}"`;
-          if (t.length === p.label.length) {
-            for (let i = 0; i < t.length; i++) if (t[i] !== p.label[i]) { if (keyboardNeighbours(t[i], p.label[i])) how = `is one keystroke away from "${p.label}" (${p.label[i]}→${t[i]})`; break; }
+          if (t.length === p.flat.length) {
+            for (let i = 0; i < t.length; i++) if (t[i] !== p.flat[i]) { if (keyboardNeighbours(t[i], p.flat[i])) how = `is one keystroke away from "${p.label}" (${p.flat[i]}→${t[i]})`; break; }
           }
           return { symbol: 'LOOKALIKE_DOMAIN', how, target: p.owner, own: p.own };
         }
       }
       // brand at the start of a longer label: paypalsecure, microsoftonlineverify
-      if (t === whole && !NO_CONTAIN.has(p.label) && p.label.length >= 6 && t.length > p.label.length && t.startsWith(p.label)) {
+      if (t === whole && !NO_CONTAIN.has(p.label) && p.flat.length >= 6 && t.length > p.flat.length && t.startsWith(p.flat)) {
         best ??= { symbol: 'BRAND_IN_DOMAIN', how: `embeds the name "${p.label}" in an unrelated domain`, target: p.owner, own: p.own };
       }
     }

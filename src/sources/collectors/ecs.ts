@@ -18,6 +18,7 @@ import type { Doc, FieldValue } from '../../event.js';
 import type { InputFile, Source } from '../types.js';
 import { firstJsonValue, headText, jsonValues } from '../json-stream.js';
 import { windowsEvent } from '../windows.js';
+import { setKey } from '../xml.js';
 import { buildDoc, isObj, keywordsHex, toInt, toStr, toSystemTime, unnamedData, type SystemParts } from './winbuild.js';
 
 const HITS = ['hits', 'hits'];
@@ -27,18 +28,46 @@ function one(v: FieldValue | undefined): FieldValue | undefined {
   return Array.isArray(v) && v.length === 1 ? v[0] : v;
 }
 
-/** Read a dotted path through nested objects and/or flattened dotted keys. */
+const SPLIT = new Map<string, string[]>();
+const DOTTED = new WeakMap<Doc, boolean>();
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/** does this document use flattened dotted keys at its top level? (cached) */
+function dotted(o: Doc): boolean {
+  let d = DOTTED.get(o);
+  if (d === undefined) {
+    d = false;
+    for (const k in o) if (k.includes('.')) { d = true; break; }
+    DOTTED.set(o, d);
+  }
+  return d;
+}
+
+/** Read a dotted path through nested objects and/or flattened dotted keys (at the top level, as Kibana writes them). */
 export function dget(o: Doc, path: string): FieldValue | undefined {
-  if (Object.prototype.hasOwnProperty.call(o, path)) return one(o[path]);
-  const parts = path.split('.');
+  let parts = SPLIT.get(path);
+  if (!parts) { parts = path.split('.'); SPLIT.set(path, parts); }
+  // fast path: plain nested objects
+  let c: FieldValue | undefined = o;
+  for (const p of parts) {
+    if (!isObj(c) || !hasOwn.call(c, p)) { c = undefined; break; }
+    c = c[p];
+  }
+  if (c !== undefined) return one(c);
+  if (!dotted(o)) return undefined;
+  return dgetSlow(o, path, parts);
+}
+
+function dgetSlow(o: Doc, path: string, parts: string[]): FieldValue | undefined {
+  if (hasOwn.call(o, path)) return one(o[path]);
   let cur: FieldValue | undefined = o;
   for (let i = 0; i < parts.length; i++) {
     if (!isObj(cur)) return undefined;
     if (i > 0) {
       const rest = parts.slice(i).join('.');
-      if (Object.prototype.hasOwnProperty.call(cur, rest)) return one(cur[rest]);
+      if (hasOwn.call(cur, rest)) return one(cur[rest]);
     }
-    cur = cur[parts[i]];
+    cur = hasOwn.call(cur, parts[i]) ? cur[parts[i]] : undefined;
   }
   return one(cur);
 }
@@ -51,7 +80,7 @@ function dobj(o: Doc, path: string): Doc | undefined {
   for (const k of Object.keys(o)) {
     if (k.startsWith(prefix)) {
       out ??= {};
-      out[k.slice(prefix.length)] = one(o[k]) as FieldValue;
+      setKey(out, k.slice(prefix.length), one(o[k]));
     }
   }
   return out;
@@ -66,7 +95,9 @@ export function unwrapHit(v: Doc): Doc {
 
 function hasWinlog(d: Doc): boolean {
   if (isObj(d.winlog)) return d.winlog.channel !== undefined || d.winlog.event_id !== undefined || d.winlog.provider_name !== undefined || isObj(d.winlog.event_data);
-  return Object.keys(d).some((k) => k === 'winlog.channel' || k === 'winlog.event_id' || k === 'winlog.provider_name');
+  if (Object.keys(d).some((k) => k === 'winlog.channel' || k === 'winlog.event_id' || k === 'winlog.provider_name')) return true;
+  // Winlogbeat 6.x
+  return typeof d.log_name === 'string' && typeof d.source_name === 'string' && (d.event_id !== undefined || isObj(d.event_data));
 }
 
 // ---- Sysmon: undo the Winlogbeat / Elastic Agent renames --------------------------------------------------------
@@ -172,8 +203,9 @@ export function restoreSysmon(d: Doc, eid: number, ed: Doc): void {
 
 /** Turn one ECS document (already unwrapped from its hit) into the evtx_dump document. */
 export function ecsToDoc(d: Doc): Doc {
-  const provider = toStr(dget(d, 'winlog.provider_name') ?? dget(d, 'event.provider'));
-  const eventId = toInt(dget(d, 'winlog.event_id') ?? dget(d, 'event.code'));
+  // Winlogbeat 6.x wrote the same values at the top level (source_name, log_name, event_data, …)
+  const provider = toStr(dget(d, 'winlog.provider_name') ?? dget(d, 'event.provider') ?? d.source_name);
+  const eventId = toInt(dget(d, 'winlog.event_id') ?? dget(d, 'event.code') ?? d.event_id);
   const sys: SystemParts = {
     provider,
     providerGuid: toStr(dget(d, 'winlog.provider_guid')),
@@ -183,16 +215,16 @@ export function ecsToDoc(d: Doc): Doc {
     opcode: toInt(dget(d, 'winlog.opcode')),
     keywords: keywordsHex(dget(d, 'winlog.keywords')),
     systemTime: toSystemTime(dget(d, 'winlog.time_created') ?? dget(d, '@timestamp') ?? dget(d, 'event.created')),
-    recordId: toInt(dget(d, 'winlog.record_id')),
-    activityId: toStr(dget(d, 'winlog.activity_id')),
+    recordId: toInt(dget(d, 'winlog.record_id') ?? d.record_number),
+    activityId: toStr(dget(d, 'winlog.activity_id') ?? d.activity_id),
     relatedActivityId: toStr(dget(d, 'winlog.related_activity_id')),
-    processId: toInt(dget(d, 'winlog.process.pid')),
-    threadId: toInt(dget(d, 'winlog.process.thread.id')),
-    channel: toStr(dget(d, 'winlog.channel')),
-    computer: toStr(dget(d, 'winlog.computer_name') ?? dget(d, 'host.hostname') ?? dget(d, 'host.name')),
-    userId: toStr(dget(d, 'winlog.user.identifier')),
+    processId: toInt(dget(d, 'winlog.process.pid') ?? d.process_id),
+    threadId: toInt(dget(d, 'winlog.process.thread.id') ?? d.thread_id),
+    channel: toStr(dget(d, 'winlog.channel') ?? d.log_name),
+    computer: toStr(dget(d, 'winlog.computer_name') ?? d.computer_name ?? dget(d, 'host.hostname') ?? dget(d, 'host.name')),
+    userId: toStr(dget(d, 'winlog.user.identifier') ?? (isObj(d.winlog) ? undefined : dget(d, 'user.identifier'))),
   };
-  const ed: Doc = dobj(d, 'winlog.event_data') ?? {};
+  const ed: Doc = dobj(d, 'winlog.event_data') ?? (isObj(d.event_data) ? { ...d.event_data } : {});
   const keys = Object.keys(ed);
   if (keys.length && keys.every((k) => /^param\d+$/.test(k))) {
     const sorted = keys.sort((a, b) => Number(a.slice(5)) - Number(b.slice(5)));
@@ -200,7 +232,7 @@ export function ecsToDoc(d: Doc): Doc {
   }
   if (provider === SYSMON && eventId !== undefined) restoreSysmon(d, eventId, ed);
   let userData: Doc | null = null;
-  const ud = dobj(d, 'winlog.user_data');
+  const ud = dobj(d, 'winlog.user_data') ?? (isObj(d.user_data) ? d.user_data : undefined);
   if (ud && Object.keys(ud).length) {
     const name = toStr(ud.xml_name) ?? 'UserData';
     const rest: Doc = {};
@@ -221,9 +253,10 @@ export const source: Source = {
   name: 'ecs',
   description: 'Winlogbeat / Elastic Common Schema documents, Elasticsearch _search results',
   detect(input: InputFile) {
-    const t = headText(input.head.subarray(0, 4096)).trimStart();
+    const full = headText(input.head);
+    const t = full.slice(0, 4096).trimStart();
     if (t[0] !== '{' && t[0] !== '[') return 0;
-    if (!input.head.includes('winlog')) return 0;
+    if (!full.includes('winlog') && !full.includes('"log_name"')) return 0;
     const first = firstJsonValue(input.head, HITS);
     if (first !== undefined) return ecsScore(first);
     // first value longer than the head (a big search response): look for its markers

@@ -5,7 +5,8 @@
  *   Severity, EventID, SourceName, ProviderGuid, Version, Task/TaskValue, OpcodeValue, RecordNumber, ActivityID,
  *   RelatedActivityID, ProcessID/ExecutionProcessID, ThreadID/ExecutionThreadID, Channel, Domain, AccountName,
  *   UserID, AccountType, Message, Category, Opcode, EventReceivedTime, SourceModuleName, SourceModuleType, then the
- *   EventData fields by name;
+ *   EventData fields by name (NXLog's Domain/AccountName/AccountType, the account it resolved for UserID, share
+ *   their names with EventData fields such as 7045's AccountName: they are kept as fields);
  * - similar shapes: Fluent Bit / fluentd winevtlog (ProviderName, Computer, TimeCreated, EventRecordID,
  *   StringInserts), PowerShell `Get-WinEvent | ConvertTo-Json` (Id, ProviderName, LogName, MachineName, RecordId,
  *   TimeCreated `/Date(ms)/`, Properties), Logstash eventlog (EventCode, ComputerName, Logfile, InsertionStrings).
@@ -17,6 +18,7 @@ import type { Doc, FieldValue } from '../../event.js';
 import type { InputFile, Source } from '../types.js';
 import { firstJsonValue, headText, jsonValues } from '../json-stream.js';
 import { windowsEvent } from '../windows.js';
+import { setKey } from '../xml.js';
 import { buildDoc, isObj, keywordsHex, toInt, toStr, toSystemTime, unnamedData, type SystemParts } from './winbuild.js';
 
 const PROVIDER_KEYS = ['SourceName', 'ProviderName', 'Provider_Name', 'Provider'];
@@ -35,13 +37,11 @@ const META = new Set([
   'LevelDisplayName', 'Qualifiers', 'ActivityID', 'ActivityId', 'RelatedActivityID', 'RelatedActivityId',
   'ProcessID', 'ThreadID', 'ExecutionProcessID', 'ExecutionThreadID', 'ProcessId', 'ThreadId', 'UserID', 'UserId',
   'Message', 'Category', 'SourceModuleName', 'SourceModuleType', 'ContainerLog', 'MatchedQueryIds', 'Bookmark',
-  'EventType', 'Description', 'EventData', 'UserData', 'type', 'host', '@version', 'tags',
+  'EventType', 'EventData', 'UserData', 'type', 'host', '@version', 'tags',
 ]);
 
 /** NXLog's own EventType values; anything else under that name is EventData (Sysmon registry events). */
 const NXLOG_EVENT_TYPES = new Set(['AUDIT_SUCCESS', 'AUDIT_FAILURE', 'INFO', 'WARNING', 'ERROR', 'CRITICAL', 'VERBOSE']);
-/** NXLog adds these only when it resolved UserID; otherwise they are EventData */
-const NXLOG_ACCOUNT = ['Domain', 'AccountName', 'AccountType'];
 
 function pick(o: Doc, keys: string[]): FieldValue | undefined {
   for (const k of keys) {
@@ -82,18 +82,16 @@ export function flatToDoc(o: Doc): Doc {
     userId: sid,
   };
   const ed: Doc = {};
-  const resolvedUser = sid !== undefined;
   for (const [k, v] of Object.entries(o)) {
     if (META.has(k)) {
       if (k === 'EventType' && typeof v === 'string' && !NXLOG_EVENT_TYPES.has(v)) ed[k] = v;
       else if (!ps && (k === 'ProcessId' || k === 'ThreadId')) ed[k] = v;
       continue;
     }
-    if (resolvedUser && NXLOG_ACCOUNT.includes(k)) continue;
     if (isObj(v)) continue; // agent metadata objects
-    ed[k] = v;
+    setKey(ed, k, v);
   }
-  if (isObj(o.EventData)) Object.assign(ed, o.EventData);
+  if (isObj(o.EventData)) for (const [k, v] of Object.entries(o.EventData)) setKey(ed, k, v);
   for (const k of UNNAMED_KEYS) {
     const list = o[k];
     if (Array.isArray(list) && list.length) {
@@ -104,7 +102,10 @@ export function flatToDoc(o: Doc): Doc {
   }
   if (Array.isArray(o.EventData) && o.EventData.length && ed.Data === undefined) ed.Data = unnamedData(o.EventData);
   const userData = isObj(o.UserData) ? o.UserData : null;
-  const message = toStr(o.Message ?? o.Description);
+  // fluentd's rendered text is `Description`; elsewhere (Sysmon) Description is an EventData field
+  const fluent = o.Message === undefined && o.ProviderName !== undefined && o.SourceName === undefined;
+  if (fluent && typeof o.Description === 'string') delete ed.Description;
+  const message = toStr(o.Message ?? (fluent ? o.Description : undefined));
   return buildDoc(sys, Object.keys(ed).length ? ed : null, userData, message);
 }
 

@@ -42,6 +42,8 @@ export const MAX_DEPTH = 64;
 export const MAX_NEST = 12;
 /** Maximum rendered nodes per record (guards against template amplification). */
 export const MAX_RENDER_NODES = 100_000;
+/** Maximum rendered nodes per chunk (a crafted chunk cannot make every record render a huge template). */
+export const MAX_CHUNK_RENDER_NODES = 2_000_000;
 /** Maximum substitution values per template instance. */
 export const MAX_SUBST = 4096;
 
@@ -88,7 +90,9 @@ export class ChunkParser {
   readonly names = new Map<number, string>();
   readonly templates = new Map<number, Template | BinXmlError>();
   private compiling = new Set<number>();
-  /** length of valid data in buf (a truncated last chunk is shorter than 64 KiB) */
+  /** nodes the chunk's records may still render */
+  renderBudget = MAX_CHUNK_RENDER_NODES;
+  /** `size`: length of valid data in buf (a truncated last chunk is shorter than 64 KiB) */
   constructor(public buf: Buffer, public size: number) {}
 
   reset(buf: Buffer, size: number): void {
@@ -97,6 +101,7 @@ export class ChunkParser {
     this.names.clear();
     this.templates.clear();
     this.compiling.clear();
+    this.renderBudget = MAX_CHUNK_RENDER_NODES;
   }
 
   private fail(msg: string, at: number): never {
@@ -399,7 +404,10 @@ function insert(parent: Doc, key: string, value: FieldValue): void {
 
 /** Renders nodes into a document. One instance per record (it carries the node budget). */
 export class Renderer {
-  private budget = MAX_RENDER_NODES;
+  budget: number;
+  constructor(budget = MAX_RENDER_NODES) {
+    this.budget = budget;
+  }
   /** unnamed <Data> values collected per parent object */
   private dataLists = new Map<Doc, FieldValue[]>();
 
@@ -439,7 +447,7 @@ export class Renderer {
   }
 
   private element(el: ElementNode, values: Value[], parent: Doc, depth: number): void {
-    if (--this.budget < 0) throw new BinXmlError('record renders too many nodes');
+    if (--this.budget < 0) throw new BinXmlError('record renders too many nodes (template amplification)');
     const isData = el.name === 'Data';
     let attrs: Doc | null = null;
     let dataName: string | undefined;
@@ -477,6 +485,8 @@ export class Renderer {
           break;
       }
     }
+    // evtx_dump trims surrounding whitespace from element text; rules written against its output expect that
+    if (typeof text === 'string') text = text.trim();
     if (isData) {
       if (dataName !== undefined) {
         let v: FieldValue = obj ?? (text !== undefined ? text : null);
@@ -512,6 +522,12 @@ export class Renderer {
 export function renderRecord(parser: ChunkParser, start: number, end: number): Doc {
   const { nodes } = parser.fragment(start, end, false, 0);
   const doc: Doc = {};
-  new Renderer().render(nodes, [], doc);
+  const budget = Math.min(MAX_RENDER_NODES, parser.renderBudget);
+  const r = new Renderer(budget);
+  try {
+    r.render(nodes, [], doc);
+  } finally {
+    parser.renderBudget -= budget - Math.max(r.budget, 0);
+  }
   return doc;
 }

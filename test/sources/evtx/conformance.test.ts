@@ -48,11 +48,11 @@ function parseConcatenated(text: string): Doc[] {
 }
 
 const GUID = /^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$/;
+/** Exact comparison, except GUID spelling (braces, case). Whitespace too: Vigie trims text as evtx_dump does. */
 function norm(v: FieldValue | undefined): string {
   if (typeof v === 'string') {
-    const t = v.trim();
-    const g = GUID.exec(t);
-    return JSON.stringify(g ? g[1].toUpperCase() : t);
+    const g = GUID.exec(v);
+    return JSON.stringify(g ? g[1].toUpperCase() : v);
   }
   return JSON.stringify(v);
 }

@@ -109,7 +109,9 @@ test('tokens: attributes, optional substitutions, CDATA, character and entity re
     el('P', {}, [pi('xml-stylesheet', 'href="a"'), 'after-pi']),
     el('Lit', {}, ['literal text']),
     el('Opt', {}, [opt(VT.String, 'present')]),
+    el('Padded', { keep: sub(VT.String, ' as is ') }, [sub(VT.String, '  "cmd.exe" \r\n')]),
   ]);
+  assert.deepEqual(ev.Padded, { '#attributes': { keep: ' as is ' }, '#text': '"cmd.exe"' }, 'text trimmed like evtx_dump, attributes kept');
   assert.deepEqual(ev.A, { '#attributes': { x: 'lit', y: 7, multi: 'pre-mid-post' }, '#text': 'text' });
   assert.deepEqual(ev.OnlyAttrs, { '#attributes': { a: 'v' } });
   assert.equal(ev.AllNull, null);

@@ -1,0 +1,15 @@
+import { prepareHunt, runHunt } from '/work/main/src/hunt/index.js';
+const sigma = '/work/shared/sigma';
+const opts = { inputs: ['/work/shared/evtx/attack-samples'], rulePaths: ['rules/windows', 'rules-emerging-threats', 'rules-threat-hunting/windows'].map((p) => sigma + '/' + p), builtinRules: true };
+const prep = await prepareHunt(opts);
+let c0 = process.cpuUsage();
+const a = await runHunt({ ...opts, prefilter: true }, prep);
+let c1 = process.cpuUsage(c0);
+const b = await runHunt({ ...opts, prefilter: false }, prep);
+let c2 = process.cpuUsage(c0);
+const key = (d: any) => `${d.file}|${d.offset}|${d.ruleId}|${d.ruleTitle}`;
+const A = new Set(a.detections.map(key)), B = new Set(b.detections.map(key));
+console.log('with prefilter', A.size, 'cpu', ((c1.user + c1.system) / 1e3).toFixed(0), 'ms; without', B.size, 'cpu', ((c2.user + c2.system - c1.user - c1.system) / 1e3).toFixed(0), 'ms; records', a.summary.records);
+for (const k of B) if (!A.has(k)) console.log('MISSING with prefilter:', k);
+for (const k of A) if (!B.has(k)) console.log('EXTRA with prefilter:', k);
+console.log('anchored rules', prep.prefilter.anchored.reduce((s, x) => s + x, 0), 'of', prep.compiled.length, 'anchors', prep.prefilter.anchorCount);

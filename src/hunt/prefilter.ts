@@ -1,0 +1,263 @@
+/**
+ * Prefilter: most Sigma rules cannot match unless one of a few literal strings occurs in the event (the
+ * `contains`/`startswith`/`endswith`/equality values of a selection the condition requires). For each rule we
+ * derive such a set of "anchors" conservatively (when in doubt: no anchors, the rule is always evaluated); all
+ * anchors go into one Aho-Corasick automaton (a flat DFA over the characters that occur in anchors), run once
+ * over the event's lower-cased text. A rule with anchors is then evaluated only when one of them occurred: the
+ * thousands of rules that share the process_creation log source cost one pass over the event text, not
+ * thousands of matcher calls. This never changes results (anchors are necessary conditions), only speed.
+ */
+import { eventText, type VigieEvent } from '../event.js';
+import { parseCondition, type CondNode } from '../sigma/condition.js';
+import { parseSigmaString, STAR, ONE } from '../sigma/modifiers.js';
+
+type Anchors = string[] | null;
+
+/** modifiers under which the value's literal text must appear in the field value (case-insensitively) */
+const SAFE_MODS = new Set(['contains', 'startswith', 'endswith', 'all', 'cased']);
+const MAX_ANCHORS_PER_RULE = 64;
+
+function isObj(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** Longest literal run of a Sigma string value (wildcards split it), lower-cased; null when unusable. */
+function literalOf(v: unknown): string | null {
+  if (typeof v !== 'string' || v === '') return null;
+  const parsed = parseSigmaString(v);
+  let best = '';
+  for (const part of parsed.split(new RegExp(`[${STAR}${ONE}]`))) if (part.length > best.length) best = part;
+  // ASCII only: lower-casing stays one-to-one, so "value contains literal" ⇒ "lower(value) contains lower(literal)"
+  if (best === '' || !/^[\x20-\x7e]+$/.test(best) || /^\d+$/.test(best)) return null;
+  return best.toLowerCase();
+}
+
+function better(a: Anchors, b: Anchors): Anchors {
+  if (!a) return b;
+  if (!b) return a;
+  const minA = Math.min(...a.map((x) => x.length));
+  const minB = Math.min(...b.map((x) => x.length));
+  if (minA !== minB) return minA > minB ? a : b;
+  return a.length <= b.length ? a : b;
+}
+
+function union(a: Anchors, b: Anchors): Anchors {
+  if (!a || !b) return null;
+  const u = [...new Set([...a, ...b])];
+  return u.length > MAX_ANCHORS_PER_RULE ? null : u;
+}
+
+/** One `field|mods: values` item → anchors (any one of them must occur), or null. */
+function itemAnchors(key: string, value: unknown): Anchors {
+  const parts = key.split('|');
+  const field = parts[0];
+  if (field.includes('.')) return null; // may be read from the full document, not from the flat fields
+  const mods = parts.slice(1).map((m) => m.trim().toLowerCase());
+  if (mods.some((m) => !SAFE_MODS.has(m))) return null;
+  const values = Array.isArray(value) ? value : [value];
+  if (values.length === 0) return null;
+  const lits = values.map(literalOf);
+  if (mods.includes('all')) {
+    let best: Anchors = null;
+    for (const l of lits) if (l) best = better(best, [l]);
+    return best;
+  }
+  if (lits.some((l) => l === null)) return null;
+  return [...new Set(lits as string[])];
+}
+
+function selectionAnchors(sel: unknown): Anchors {
+  if (isObj(sel)) {
+    let best: Anchors = null;
+    for (const [k, v] of Object.entries(sel)) best = better(best, itemAnchors(k, v)); // AND: any one item is required
+    return best;
+  }
+  if (Array.isArray(sel)) {
+    if (sel.length === 0) return null;
+    if (sel.every((x) => isObj(x))) {
+      let acc: Anchors = [];
+      for (const m of sel) acc = union(acc, selectionAnchors(m)); // OR of maps
+      return acc && acc.length ? acc : null;
+    }
+    if (sel.every((x) => typeof x === 'string')) {
+      const lits = sel.map(literalOf);
+      return lits.some((l) => l === null) ? null : [...new Set(lits as string[])]; // keywords: OR
+    }
+    return null;
+  }
+  if (typeof sel === 'string') {
+    const l = literalOf(sel);
+    return l ? [l] : null;
+  }
+  return null;
+}
+
+function globMatcher(pattern: string): (n: string) => boolean {
+  if (!pattern.includes('*')) return (n) => n === pattern;
+  const re = new RegExp('^' + pattern.split('*').map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$');
+  return (n) => re.test(n);
+}
+
+function condAnchors(node: CondNode, det: Record<string, unknown>, names: string[], depth: number): Anchors {
+  if (depth > 64) return null;
+  switch (node.t) {
+    case 'id':
+      return Object.prototype.hasOwnProperty.call(det, node.name) ? selectionAnchors(det[node.name]) : null;
+    case 'and':
+      return better(condAnchors(node.a, det, names, depth + 1), condAnchors(node.b, det, names, depth + 1));
+    case 'or':
+      return union(condAnchors(node.a, det, names, depth + 1), condAnchors(node.b, det, names, depth + 1));
+    case 'not':
+      return null;
+    case 'of': {
+      const m = node.pattern === 'them' ? () => true : globMatcher(node.pattern);
+      if (node.all) {
+        // only identifiers the engine certainly requires ("them" leaves out _-prefixed ones)
+        const req = names.filter((n) => m(n) && !(node.pattern === 'them' && n.startsWith('_')));
+        let best: Anchors = null;
+        for (const n of req) best = better(best, selectionAnchors(det[n]));
+        return best;
+      }
+      const alts = names.filter(m); // superset of the alternatives: still a necessary condition
+      if (alts.length === 0) return null;
+      let acc: Anchors = [];
+      for (const n of alts) acc = union(acc, selectionAnchors(det[n]));
+      return acc && acc.length ? acc : null;
+    }
+  }
+}
+
+/** Anchors of a rule's detection: one of them occurs in every event the rule matches; null = always evaluate. */
+export function ruleAnchors(detection: Record<string, unknown>): Anchors {
+  try {
+    const cond = detection.condition;
+    const conds = Array.isArray(cond) ? cond : [cond];
+    if (conds.length === 0 || conds.some((c) => typeof c !== 'string')) return null;
+    const names = Object.keys(detection).filter((k) => k !== 'condition' && k !== 'timeframe');
+    let acc: Anchors = [];
+    for (const c of conds as string[]) acc = union(acc, condAnchors(parseCondition(c), detection, names, 0));
+    return acc && acc.length ? acc : null;
+  } catch {
+    return null;
+  }
+}
+
+const MAX_TABLE = 24 * 1024 * 1024; // DFA cells (Int32): ~96 MiB worst case; beyond it, later anchors are dropped
+
+/** Aho-Corasick over all rules' anchors, compiled into a flat DFA over the characters anchors use. */
+export class Prefilter {
+  /** rule index → has anchors (else always evaluated) */
+  readonly anchored: Uint8Array;
+  private classOf = new Int32Array(128).fill(0); // char code → class (0 = not in any anchor)
+  private nClasses = 1;
+  private delta!: Int32Array;
+  /** per state: rules whose anchor ends here (own), and the next state on the failure chain with output */
+  private out: (number[] | undefined)[] = [];
+  private outLink!: Int32Array;
+  private stamp: Int32Array;
+  private epoch = 0;
+  readonly anchorCount: number;
+
+  constructor(detections: (Record<string, unknown> | undefined)[]) {
+    const n = detections.length;
+    this.anchored = new Uint8Array(n);
+    this.stamp = new Int32Array(n);
+    const lists: { rule: number; lits: string[] }[] = [];
+    for (let i = 0; i < n; i++) {
+      const d = detections[i];
+      const a = d ? ruleAnchors(d) : null;
+      if (a) lists.push({ rule: i, lits: a });
+    }
+    for (const { lits } of lists) for (const l of lits) for (let k = 0; k < l.length; k++) {
+      const c = l.charCodeAt(k);
+      if (this.classOf[c] === 0) this.classOf[c] = this.nClasses++;
+    }
+    // trie
+    const C = this.nClasses;
+    const gotoT: number[][] = [new Array(C).fill(-1)];
+    const out: (number[] | undefined)[] = [undefined];
+    let count = 0;
+    for (const { rule, lits } of lists) {
+      if (gotoT.length * C + lits.reduce((s, l) => s + l.length, 0) * C > MAX_TABLE) continue; // table full: rule stays un-anchored
+      for (const l of lits) {
+        let s = 0;
+        for (let k = 0; k < l.length; k++) {
+          const c = this.classOf[l.charCodeAt(k)];
+          let nx = gotoT[s][c];
+          if (nx < 0) {
+            nx = gotoT.length;
+            gotoT.push(new Array(C).fill(-1));
+            out.push(undefined);
+            gotoT[s][c] = nx;
+          }
+          s = nx;
+        }
+        (out[s] ??= []).push(rule);
+        count++;
+      }
+      this.anchored[rule] = 1;
+    }
+    this.anchorCount = count;
+    // BFS: failure links → full DFA
+    const S = gotoT.length;
+    const delta = new Int32Array(S * C);
+    const fail = new Int32Array(S);
+    const outLink = new Int32Array(S).fill(-1);
+    const queue: number[] = [];
+    for (let c = 0; c < C; c++) {
+      const nx = gotoT[0][c];
+      if (c !== 0 && nx > 0) {
+        delta[c] = nx;
+        fail[nx] = 0;
+        queue.push(nx);
+      } else delta[c] = 0;
+    }
+    for (let qi = 0; qi < queue.length; qi++) {
+      const s = queue[qi];
+      const f = fail[s];
+      outLink[s] = out[f] ? f : outLink[f];
+      for (let c = 0; c < C; c++) {
+        const nx = gotoT[s][c];
+        if (c !== 0 && nx > 0) {
+          fail[nx] = delta[f * C + c];
+          delta[s * C + c] = nx;
+          queue.push(nx);
+        } else delta[s * C + c] = c === 0 ? 0 : delta[f * C + c];
+      }
+    }
+    this.delta = delta;
+    this.out = out;
+    this.outLink = outLink;
+  }
+
+  /** Run the automaton over the event's text; afterwards `hit(rule)` says whether an anchor of the rule occurred. */
+  scan(ev: VigieEvent): void {
+    if (++this.epoch === 0x7fffffff) {
+      this.epoch = 1;
+      this.stamp.fill(0);
+    }
+    const text = eventText(ev);
+    const { delta, classOf, out, outLink, stamp, epoch } = this;
+    const C = this.nClasses;
+    let s = 0;
+    for (let i = 0; i < text.length; i++) {
+      let c = text.charCodeAt(i);
+      if (c >= 65 && c <= 90) c += 32;
+      else if (c === 0x212a) c = 107; // KELVIN SIGN lower-cases to "k"
+      else if (c === 0x130) c = 105; // "İ" lower-cases to "i" + U+0307 (the combining mark then resets, as it should)
+      const k = c < 128 ? classOf[c] : 0;
+      s = delta[s * C + k];
+      if (s === 0) continue;
+      let o = out[s] ? s : outLink[s];
+      while (o > 0) {
+        for (const r of out[o]!) stamp[r] = epoch;
+        o = outLink[o];
+      }
+    }
+  }
+
+  /** Must the rule be evaluated for the last scanned event? */
+  hit(rule: number): boolean {
+    return this.anchored[rule] === 0 || this.stamp[rule] === this.epoch;
+  }
+}

@@ -1,0 +1,124 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { FIXTURES } from '../helpers.js';
+import { parseMessage, parseHeaderBlock } from '../../src/mail/message.js';
+import { scanHtml, textLinks, decodeEntities } from '../../src/mail/html.js';
+import { buildMsg } from './msg-builder.js';
+
+const fx = (n: string) => readFileSync(join(FIXTURES, 'mail', n));
+
+test('plain message: addresses, subject, text, no links', async () => {
+  const v = await parseMessage(fx('clean.eml'), { file: 'clean.eml' });
+  assert.equal(v.from.address, 'alice@example.org');
+  assert.equal(v.from.name, 'Alice Martin');
+  assert.equal(v.returnPath, 'alice@example.org');
+  assert.equal(v.to[0].address, 'bob@example.net');
+  assert.equal(v.subject, "Minutes of Monday's meeting");
+  assert.match(v.text, /agenda for next week/);
+  assert.equal(v.links.length, 0);
+  assert.deepEqual(v.parseProblems, []);
+  assert.match(v.rawHeaders, /^Return-Path:/);
+  assert.equal(v.depth, 0);
+});
+
+test('HTML links: href with text, form action, src, data:, meta refresh, text URLs; script content ignored', async () => {
+  const v = await parseMessage(fx('spoof.eml'), { file: 'spoof.eml' });
+  const by = (src: string) => v.links.filter((l) => l.source === src).map((l) => l.href);
+  const a = v.links.find((l) => l.href.startsWith('https://login.evil.example'));
+  assert.ok(a);
+  assert.equal(a.href, 'https://login.evil.example/owa?x=1&y=2', 'entities decoded in URLs');
+  assert.equal(a.text, 'confirm your account');
+  assert.deepEqual(by('html-form'), ['https://collect.evil.example/post']);
+  assert.ok(by('html-src').includes('https://img.evil.example/logo.png'));
+  assert.ok(by('html-href').some((h) => h.startsWith('data:text/html;base64,')));
+  assert.ok(by('html-href').includes('https://refresh.example/r'), 'meta refresh target');
+  assert.ok(!v.links.some((l) => l.href.includes('hidden-in-script')), 'URLs inside <script> are not links');
+  assert.ok(v.links.some((l) => l.source === 'text' && l.href === 'www.plain-text-url.example/path'));
+  assert.equal(v.replyTo[0].address, 'it.helpdesk.reset@gmail.com');
+});
+
+test('From with several entries: the address-bearing entry is the sender, the problem is noted', async () => {
+  const v = await parseMessage(fx('spoof.eml'), { file: 'spoof.eml' });
+  assert.equal(v.from.address, 'support@example.org');
+  assert.ok(v.parseProblems.some((p) => /From holds 2 entries/.test(p)));
+});
+
+test('text derived from HTML when there is no text/plain part', async () => {
+  const raw = Buffer.from('From: a@b.example\r\nSubject: h\r\nContent-Type: text/html\r\n\r\n<html><head><title>T</title><style>.x{}</style></head><body><p>Hello&nbsp;<b>World</b></p><div>Line&#39;2 &amp; more</div><script>var x="<p>no</p>";</script></body></html>');
+  const v = await parseMessage(raw, { file: 'x' });
+  assert.match(v.text, /Hello World/);
+  assert.match(v.text, /Line'2 & more/);
+  assert.doesNotMatch(v.text, /\.x\{\}|var x/);
+});
+
+test('attachments carry sha256; attached message/rfc822 and .eml become nested messages', async () => {
+  const inner = 'From: Evil <evil@bad.example>\r\nSubject: real phish\r\n\r\nGo to https://bad.example/login now\r\n';
+  const pdf = Buffer.from('%PDF-1.4 fake');
+  const raw = Buffer.from([
+    'From: User <user@corp.example>', 'Subject: FW: suspicious', 'MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary="m"', '',
+    '--m', 'Content-Type: text/plain', '', 'see attached', '--m',
+    'Content-Type: message/rfc822', 'Content-Disposition: attachment; filename="orig.eml"', '', inner, '--m',
+    'Content-Type: application/octet-stream; name="fwd.eml"', 'Content-Disposition: attachment; filename="fwd.eml"', 'Content-Transfer-Encoding: base64', '',
+    Buffer.from(inner.replace('real phish', 'second')).toString('base64'), '--m',
+    'Content-Type: application/pdf; name="a.pdf"', 'Content-Disposition: attachment; filename="a.pdf"', 'Content-Transfer-Encoding: base64', '',
+    pdf.toString('base64'), '--m--', '',
+  ].join('\r\n'));
+  const v = await parseMessage(raw, { file: 'carrier.eml' });
+  const pdfAtt = v.attachments.find((a) => a.filename === 'a.pdf');
+  assert.ok(pdfAtt);
+  assert.equal(pdfAtt.sha256, createHash('sha256').update(pdf).digest('hex'));
+  assert.equal(pdfAtt.size, pdf.length);
+  assert.equal(v.nested.length, 2);
+  assert.deepEqual(v.nested.map((n) => n.subject).sort(), ['real phish', 'second']);
+  assert.equal(v.nested[0].depth, 1);
+  assert.ok(v.nested[0].origin.nested?.length === 1);
+  assert.ok(v.nested.some((n) => n.links.some((l) => l.href === 'https://bad.example/login')));
+  assert.match(v.text, /see attached/);
+  assert.doesNotMatch(v.text, /Go to/, 'the attached message body is not mixed into the carrier text');
+});
+
+test('Outlook .msg: sender, subject, body, headers, recipients, attachments, attached .eml', async () => {
+  const inner = Buffer.from('From: Evil <evil@bad.example>\r\nSubject: inner\r\n\r\nhello https://bad.example/x\r\n');
+  const raw = buildMsg({
+    subject: 'Hello msg', senderName: 'Bob', senderEmail: 'bob@corp.example', body: 'See http://phish.example/a',
+    headers: 'From: Bob <bob@corp.example>\r\nReply-To: x@gmail.com\r\nSubject: Hello msg\r\n',
+    attachments: [{ name: 'inner.eml', data: inner }, { name: 'a.txt', data: Buffer.from('abc') }],
+    recipients: [{ name: 'Al', email: 'al@x.example' }],
+  });
+  const v = await parseMessage(raw, { file: 't.msg' });
+  assert.equal(v.from.address, 'bob@corp.example');
+  assert.equal(v.subject, 'Hello msg');
+  assert.equal(v.replyTo[0].address, 'x@gmail.com');
+  assert.equal(v.to[0].address, 'al@x.example');
+  assert.deepEqual(v.links.map((l) => l.href), ['http://phish.example/a']);
+  assert.equal(v.attachments.find((a) => a.filename === 'a.txt')?.sha256, createHash('sha256').update('abc').digest('hex'));
+  assert.equal(v.nested.length, 1);
+  assert.equal(v.nested[0].subject, 'inner');
+});
+
+test('.msg without transport headers falls back to MAPI sender properties', async () => {
+  const v = await parseMessage(buildMsg({ subject: 'S', senderName: 'Eve', senderEmail: 'eve@x.example', body: 'b' }), { file: 'e.msg' });
+  assert.equal(v.from.address, 'eve@x.example');
+  assert.equal(v.from.name, 'Eve');
+});
+
+test('html scanner: stray "<", unterminated tags, attribute quoting, entity decoding', () => {
+  const s = scanHtml('a < b <a href=\'https://x.example/1\'>one</a> <A HREF="https://x.example/2" >two<img alt="pic" src=cid:1></a> <a href=https://x.example/3>three');
+  assert.deepEqual(s.links.filter((l) => l.source === 'html-href').map((l) => [l.href, l.text]), [
+    ['https://x.example/1', 'one'], ['https://x.example/2', 'two pic'], ['https://x.example/3', 'three'],
+  ]);
+  assert.match(s.text, /a < b one/);
+  assert.equal(decodeEntities('&lt;&#x41;&#66;&unknown;&amp'), '<AB&unknown;&');
+  assert.deepEqual(textLinks('go to https://a.example/x). and www.b.example, or hxxp://c.example').map((l) => l.href),
+    ['https://a.example/x', 'www.b.example', 'hxxp://c.example']);
+});
+
+test('header block parser unfolds and decodes encoded words', () => {
+  const h = parseHeaderBlock('Subject: =?utf-8?B?w4fDoCB2YQ==?=\r\n continued\r\nX-A: 1\r\nbroken line\r\n');
+  assert.equal(h[0].value, 'Çà va continued');
+  assert.equal(h[1].key, 'x-a');
+  assert.equal(h.length, 2);
+});
