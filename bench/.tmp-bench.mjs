@@ -556,6 +556,9 @@ async function loadRules(paths) {
   return set2;
 }
 
+// src/sigma/compile.ts
+import RE22 from "re2";
+
 // src/sigma/condition.ts
 var MAX_DEPTH2 = 100;
 function tokenize(s) {
@@ -1066,7 +1069,7 @@ function textTest(p, cased, pattern) {
     return { test: (s) => c(s), pattern };
   }
   const g = compileGlob(p.toLowerCase());
-  return { test: (s) => g(lower(s)), pattern, onLower: g };
+  return { test: (s) => g(lower(s)), pattern, onLower: g, glob: p.toLowerCase() };
 }
 function compileItem(spec, opts) {
   const { field, mods } = spec;
@@ -1195,7 +1198,9 @@ function compileItem(spec, opts) {
   };
   const lowerOnly = groups.every((g) => g === "null" || g.every((t2) => t2.onLower !== void 0));
   const lgroups = lowerOnly ? groups.map((g) => g === "null" ? g : g.map((t2) => t2.onLower)) : [];
-  const lowerMatch = (l) => {
+  const nTests = groups.reduce((a, g) => a + (g === "null" ? 0 : g.length), 0);
+  const batched = lowerOnly && !all && nTests >= BATCH_MIN ? batchOr(groups.flatMap((g) => g === "null" ? [] : g.map((t2) => t2.glob))) : null;
+  const lowerMatch = batched ?? ((l) => {
     if (all) {
       for (const g of lgroups) {
         if (g === "null") return false;
@@ -1213,7 +1218,7 @@ function compileItem(spec, opts) {
       for (let k = 0; k < g.length; k++) if (g[k](l)) return true;
     }
     return false;
-  };
+  });
   const groupMatch = (g, v, get) => {
     if (g === "null") return v === void 0 || v === null;
     if (v === void 0 || v === null) return false;
@@ -1275,6 +1280,61 @@ function compileItem(spec, opts) {
     if (ok && det) explain(v, get, det);
     return ok;
   }, cost);
+}
+var BATCH_MIN = 8;
+var CONTAINS_RE2_MIN = 16;
+function batchOr(globs) {
+  const exact = /* @__PURE__ */ new Set();
+  const prefix = /* @__PURE__ */ new Map();
+  const suffix = /* @__PURE__ */ new Map();
+  const contains = [];
+  const other = [];
+  const put = (m, x) => {
+    let st = m.get(x.length);
+    if (!st) m.set(x.length, st = /* @__PURE__ */ new Set());
+    st.add(x);
+  };
+  for (const p of globs) {
+    const segs = p.split(STAR);
+    const special = p.includes("\uE001") || p.includes("\uE002");
+    if (special) other.push(compileGlob(p));
+    else if (segs.length === 1) exact.add(p);
+    else if (segs.length === 2 && segs[0] === "" && segs[1] === "") return () => true;
+    else if (segs.length === 2 && segs[0] === "") put(suffix, segs[1]);
+    else if (segs.length === 2 && segs[1] === "") put(prefix, segs[0]);
+    else if (segs.length === 3 && segs[0] === "" && segs[2] === "" && segs[1] !== "") contains.push(segs[1]);
+    else other.push(compileGlob(p));
+  }
+  const pre = [...prefix];
+  const suf = [...suffix];
+  let containsTest = null;
+  const uniq = [...new Set(contains)];
+  if (uniq.length >= CONTAINS_RE2_MIN) {
+    try {
+      const re = new RE22(uniq.map((x) => x.replace(/[.*+?^${}()|[\]\\\/-]/g, "\\$&")).join("|"), "u");
+      containsTest = (l) => re.test(l);
+    } catch {
+      containsTest = null;
+    }
+  }
+  if (!containsTest && uniq.length) containsTest = (l) => {
+    for (let k = 0; k < uniq.length; k++) if (l.includes(uniq[k])) return true;
+    return false;
+  };
+  return (l) => {
+    if (exact.has(l)) return true;
+    for (let k = 0; k < suf.length; k++) {
+      const [n, st] = suf[k];
+      if (l.length >= n && st.has(l.slice(l.length - n))) return true;
+    }
+    for (let k = 0; k < pre.length; k++) {
+      const [n, st] = pre[k];
+      if (l.length >= n && st.has(l.slice(0, n))) return true;
+    }
+    if (containsTest && containsTest(l)) return true;
+    for (let k = 0; k < other.length; k++) if (other[k](l)) return true;
+    return false;
+  };
 }
 function keywordSource(text, t2, get) {
   let start = 0;

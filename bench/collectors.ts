@@ -2,7 +2,9 @@
  * Benchmark of the collector / SIEM-export readers: generates large inputs (default 300 MB each, in the system
  * temp folder, deleted afterwards, never committed) in several shapes, reads each through the normal source layer
  * (content detection + streaming reader + event model) and prints events/second, MB/second and the resident
- * memory at 10 %, 50 % and 100 % of the input (it must stay flat), plus the process peak.
+ * memory at 10 %, 50 % and 100 % of the input (it must stay flat), plus the process peak. Rates are given per
+ * wall-clock second and per CPU-second of this process (the fair figure on a shared, loaded machine), with the
+ * load average.
  *
  *   node --import tsx bench/collectors.ts [--mb 300] [--shapes ecs,nxlog,ecs-gz,search,evtx-json,xml] [--keep]
  *
@@ -10,7 +12,7 @@
  * record numbers, times and command lines, so the parser sees realistic, non-repeating text.
  */
 import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createGzip } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
@@ -93,6 +95,7 @@ async function run(g: Gen): Promise<void> {
   const rssAt: string[] = [];
   const ctx = new ReadContext();
   const start = process.hrtime.bigint();
+  const cpu0 = process.cpuUsage();
   let events = 0;
   let maxRss = rssStart;
   for await (const ev of readFile(g.file, ctx)) {
@@ -107,13 +110,15 @@ async function run(g: Gen): Promise<void> {
     }
   }
   const secs = Number(process.hrtime.bigint() - start) / 1e9;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuSecs = (cpu.user + cpu.system) / 1e6;
   const rssEnd = process.memoryUsage().rss;
   rssAt.push(`100%: ${mb(rssEnd)} MB`);
   const fmt = [...ctx.formats.keys()].join(',');
   console.log(
     `${g.name.padEnd(10)} ${fmt.padEnd(18)} ${mb(size).padStart(5)} MB${g.gzip ? ` (${mb(disk)} MB gz)` : ''}  ` +
       `${events} events (${records} written, ${ctx.errorCount} errors)  ${(events / secs).toFixed(0)} ev/s  ` +
-      `${(size / 1048576 / secs).toFixed(1)} MB/s  RSS ${rssAt.join(', ')} (start ${mb(rssStart)} MB, max seen ${mb(maxRss)} MB)  [generated in ${genS.toFixed(1)} s]`,
+      `${(size / 1048576 / secs).toFixed(1)} MB/s wall, ${(events / cpuSecs).toFixed(0)} ev/s and ${(size / 1048576 / cpuSecs).toFixed(1)} MB/s per CPU-second  RSS ${rssAt.join(', ')} (start ${mb(rssStart)} MB, max seen ${mb(maxRss)} MB)  [generated in ${genS.toFixed(1)} s]`,
   );
   if (events !== records) console.log(`  !! ${records - events} records missing`);
   if (!KEEP) rmSync(g.file, { force: true });
@@ -138,7 +143,7 @@ async function main(): Promise<void> {
       vary: (rec, n) => rec.replace(/<EventRecordID>\d+</, `<EventRecordID>${n}<`).replace(/whoami \/all/g, `whoami /all #${n}`),
     },
   };
-  console.log(`Vigie collector readers, ${MB} MB per shape, node ${process.version}, ${new Date().toISOString()}`);
+  console.log(`Vigie collector readers, ${MB} MB per shape, node ${process.version}, ${new Date().toISOString()}, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   for (const s of SHAPES) {
     const g = gens[s];
     if (!g) { console.log(`unknown shape ${s}`); continue; }

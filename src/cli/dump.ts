@@ -50,6 +50,7 @@ export function summarize(ev: VigieEvent, max = 300): string {
   let s = '';
   for (const [k, v] of Object.entries(ev.fields)) {
     if (SUMMARY_SKIP.has(k)) continue;
+    if ((k === 'date' || k === 'time') && ev.time !== undefined) continue; // W3C: the Time column has them
     const t = scalarText(v);
     if (t === '' || t === '-') continue;
     s += (s ? '  ' : '') + (k === 'Data' ? t : `${k}=${t}`);

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { createSink, safeText, writeOut, type Column } from '../sinks/index.js';
 import { ReadContext } from '../sources/types.js';
 import { readMessages } from '../mail/inputs.js';
+import { expandInputs } from '../sources/index.js';
 import { parseMessage } from '../mail/message.js';
 import { scanMessage, type ScanResult } from '../mail/scan.js';
 import { ConfigError, EXAMPLE_CONFIG, checkThresholds, loadConfig, type ScanConfig } from '../mail/config.js';
@@ -132,12 +133,18 @@ export async function runScan(paths: string[], o: RunScanOptions): Promise<{ wor
   const sink = o.output === 'json' || o.output === 'jsonl' ? createSink(o.output, out)
     : o.output === 'csv' ? createSink('csv', out, { columns: CSV_COLUMNS }) : null;
   let bar: cliProgress.SingleBar | null = null;
+  let inputs = paths;
+  let filesDone = 0;
   if (o.progress && err.isTTY) {
+    // list the files first so the bar has a total (mbox files count as one file each)
+    const files: string[] = [];
+    for await (const f of expandInputs(paths, ctx)) files.push(f);
+    inputs = files;
     bar = new cliProgress.SingleBar({
-      stream: err, format: 'scanning {bar} {value} messages | {flagged} flagged | {file}', hideCursor: true,
+      stream: err, format: 'scanning {bar} {value}/{total} files | {messages} messages | {flagged} flagged | {file}', hideCursor: true,
       clearOnComplete: true, barsize: 20, etaBuffer: 50,
     }, cliProgress.Presets.shades_classic);
-    bar.start(0, 0, { flagged: 0, file: '' });
+    bar.start(files.length, 0, { messages: 0, flagged: 0, file: '' });
   }
   let worstV: Verdict | null = null;
   let flagged = 0;
@@ -147,7 +154,11 @@ export async function runScan(paths: string[], o: RunScanOptions): Promise<{ wor
     for (const s of r.symbols) if (s.score > 0) summary.symbols.set(s.symbol, (summary.symbols.get(s.symbol) ?? 0) + 1);
     for (const a of r.attached) countSymbols(a);
   };
-  for await (const m of readMessages(paths, ctx, { maxMessageSize: o.config.limits.maxSize })) {
+  const onFile = (path: string): void => {
+    filesDone++;
+    bar?.update(Math.max(0, filesDone - 1), { file: safeText(path).slice(-40) });
+  };
+  for await (const m of readMessages(inputs, ctx, { maxMessageSize: o.config.limits.maxSize, onFile })) {
     let r: ScanResult;
     try {
       const view = await parseMessage(m.raw, m.origin, limits);
@@ -162,7 +173,7 @@ export async function runScan(paths: string[], o: RunScanOptions): Promise<{ wor
     countSymbols(r);
     if (r.verdict !== 'clean') flagged++;
     worstV = worstV === null || verdictRank(r.verdict) > verdictRank(worstV) ? r.verdict : worstV;
-    if (bar) { bar.setTotal(summary.messages); bar.update(summary.messages, { flagged, file: safeText(m.origin.file).slice(-40) }); }
+    if (bar && (summary.messages & 7) === 0) bar.update(Math.max(0, filesDone - 1), { messages: summary.messages, flagged });
     if (o.onlyFlagged && r.verdict === 'clean') continue;
     if (sink) {
       if (o.output === 'csv') for (const row of csvRows(r)) await sink.write(row);
@@ -172,6 +183,7 @@ export async function runScan(paths: string[], o: RunScanOptions): Promise<{ wor
     }
   }
   if (sink) await sink.end();
+  bar?.update(filesDone, { messages: summary.messages, flagged });
   bar?.stop();
   summary.seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   summary.errors = ctx.errorCount;

@@ -14,22 +14,131 @@ import { parseSigmaString, STAR, ONE } from '../sigma/modifiers.js';
 type Anchors = string[] | null;
 
 /** modifiers under which the value's literal text must appear in the field value (case-insensitively) */
-const SAFE_MODS = new Set(['contains', 'startswith', 'endswith', 'all', 'cased']);
-const MAX_ANCHORS_PER_RULE = 64;
+const SAFE_MODS = new Set(['contains', 'startswith', 'endswith', 'all', 'cased', 'windash']);
+const RE_MODS = new Set(['re', 'i', 'm', 's', 'ignorecase', 'multiline', 'dotall', 'all', 'cased']);
+const MAX_ANCHORS_PER_RULE = 4096;
 
 function isObj(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
+let invariant: Uint8Array | undefined;
+/**
+ * Code units that may appear in an anchor: ASCII printable, and non-ASCII characters that lower-casing leaves
+ * alone and that no other character lower-cases to (emoji, CJK, most symbols…). Then "value contains X" implies
+ * "the lower-cased value contains X" with X compared unit by unit, which is what the scanner does.
+ */
+function anchorUnits(): Uint8Array {
+  if (invariant) return invariant;
+  const ok = new Uint8Array(0x10000);
+  for (let c = 0x20; c < 0x7f; c++) ok[c] = 1;
+  const reached = new Uint8Array(0x10000);
+  for (let c = 0x80; c < 0x10000; c++) {
+    if (c >= 0xd800 && c <= 0xdfff) continue;
+    const l = String.fromCharCode(c).toLowerCase();
+    if (l !== String.fromCharCode(c)) for (let k = 0; k < l.length; k++) reached[l.charCodeAt(k)] = 1;
+  }
+  for (let c = 0x80; c < 0x10000; c++) {
+    if (c >= 0xd800 && c <= 0xdfff) continue;
+    if (!reached[c] && String.fromCharCode(c).toLowerCase() === String.fromCharCode(c)) ok[c] = 1;
+  }
+  return (invariant = ok);
+}
+
+/** Is every unit of `s` (already lower-cased) usable? Supplementary characters must be case-invariant code points. */
+function usable(s: string): boolean {
+  const ok = anchorUnits();
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const cp = s.codePointAt(i)!;
+      if (cp < 0x10000) return false;
+      const ch = String.fromCodePoint(cp);
+      if (ch.toLowerCase() !== ch || ch.toUpperCase() !== ch) return false;
+      i++;
+      continue;
+    }
+    if (c >= 0xdc00 && c <= 0xdfff) return false;
+    if (!ok[c]) return false;
+  }
+  return true;
+}
+
+const SPLIT_WILDCARDS = new RegExp(`[${STAR}${ONE}]`);
+const SPLIT_WINDASH = new RegExp(`[${STAR}${ONE}/\\-\u2013\u2014\u2015]`);
+
 /** Longest literal run of a Sigma string value (wildcards split it), lower-cased; null when unusable. */
-function literalOf(v: unknown): string | null {
+function literalOf(v: unknown, windash = false): string | null {
   if (typeof v !== 'string' || v === '') return null;
   const parsed = parseSigmaString(v);
   let best = '';
-  for (const part of parsed.split(new RegExp(`[${STAR}${ONE}]`))) if (part.length > best.length) best = part;
-  // ASCII only: lower-casing stays one-to-one, so "value contains literal" ⇒ "lower(value) contains lower(literal)"
-  if (best === '' || !/^[\x20-\x7e]+$/.test(best) || /^\d+$/.test(best)) return null;
-  return best.toLowerCase();
+  for (const part of parsed.split(windash ? SPLIT_WINDASH : SPLIT_WILDCARDS)) if (part.length > best.length) best = part;
+  if (best === '' || /^\d+$/.test(best)) return null;
+  const l = best.toLowerCase();
+  // lower-casing must be one-to-one on this text (no length change, no special cases)
+  if (l.length !== best.length || !usable(l)) return null;
+  return l;
+}
+
+/**
+ * A literal every match of a regular expression must contain (lower-cased), or null. Conservative: only the
+ * top level of a pattern without alternation; a character followed by ?, * or {0 is optional; groups, classes,
+ * escapes like \s and anything unusual end a run.
+ */
+export function regexLiteral(re: string): string | null {
+  if (typeof re !== 'string' || re.length > 4096 || re.includes('\\Q')) return null;
+  if (/\(\?[a-zA-Z-]*x/.test(re)) return null;
+  const runs: string[] = [];
+  let cur = '';
+  let depth = 0;
+  const end = () => {
+    if (cur) runs.push(cur);
+    cur = '';
+  };
+  for (let i = 0; i < re.length; i++) {
+    const c = re[i];
+    if (c === '\\') {
+      const n = re[i + 1];
+      if (n === undefined) return null;
+      i++;
+      if (depth > 0) continue;
+      if (/[A-Za-z0-9]/.test(n)) { end(); continue; } // \s \d \b \x41 …: not a literal
+      const q = re[i + 1];
+      if (q === '?' || q === '*' || (q === '{' && /^\{0[,}]/.test(re.slice(i + 1)))) { end(); continue; }
+      cur += n;
+      if (q === '+' || q === '{') end();
+      continue;
+    }
+    if (c === '[') {
+      // skip a character class
+      let j = i + 1;
+      if (re[j] === '^') j++;
+      if (re[j] === ']') j++;
+      while (j < re.length && re[j] !== ']') j += re[j] === '\\' ? 2 : 1;
+      i = j;
+      if (depth === 0) end();
+      continue;
+    }
+    if (c === '(') { depth++; end(); continue; }
+    if (c === ')') { depth--; if (depth < 0) return null; end(); continue; }
+    if (c === '|') {
+      if (depth === 0) return null; // top-level alternation
+      continue;
+    }
+    if (depth > 0) continue;
+    if ('.^$*+?{}'.includes(c)) { end(); continue; }
+    const q = re[i + 1];
+    if (q === '?' || q === '*' || (q === '{' && /^\{0[,}]/.test(re.slice(i + 1)))) { end(); continue; }
+    cur += c;
+    if (q === '+' || q === '{') end();
+  }
+  end();
+  let best = '';
+  for (const r of runs) if (r.length > best.length) best = r;
+  if (best.length < 3) return null;
+  const l = best.toLowerCase();
+  if (l.length !== best.length || !usable(l)) return null;
+  return l;
 }
 
 function better(a: Anchors, b: Anchors): Anchors {
@@ -53,17 +162,25 @@ function itemAnchors(key: string, value: unknown): Anchors {
   const field = parts[0];
   if (field.includes('.')) return null; // may be read from the full document, not from the flat fields
   const mods = parts.slice(1).map((m) => m.trim().toLowerCase());
-  if (mods.some((m) => !SAFE_MODS.has(m))) return null;
   const values = Array.isArray(value) ? value : [value];
   if (values.length === 0) return null;
-  const lits = values.map(literalOf);
+  let lits: (string | null)[];
+  if (mods.includes('re')) {
+    if (mods.some((m) => !RE_MODS.has(m))) return null;
+    lits = values.map((v) => (typeof v === 'string' ? regexLiteral(v) : null));
+  } else {
+    if (mods.some((m) => !SAFE_MODS.has(m))) return null;
+    const wd = mods.includes('windash');
+    lits = values.map((v) => literalOf(v, wd));
+  }
   if (mods.includes('all')) {
     let best: Anchors = null;
     for (const l of lits) if (l) best = better(best, [l]);
     return best;
   }
   if (lits.some((l) => l === null)) return null;
-  return [...new Set(lits as string[])];
+  const u = [...new Set(lits as string[])];
+  return u.length > MAX_ANCHORS_PER_RULE ? null : u;
 }
 
 function selectionAnchors(sel: unknown): Anchors {
@@ -80,7 +197,7 @@ function selectionAnchors(sel: unknown): Anchors {
       return acc && acc.length ? acc : null;
     }
     if (sel.every((x) => typeof x === 'string')) {
-      const lits = sel.map(literalOf);
+      const lits = sel.map((x) => literalOf(x));
       return lits.some((l) => l === null) ? null : [...new Set(lits as string[])]; // keywords: OR
     }
     return null;
@@ -148,7 +265,7 @@ const MAX_TABLE = 24 * 1024 * 1024; // DFA cells (Int32): ~96 MiB worst case; be
 export class Prefilter {
   /** rule index → has anchors (else always evaluated) */
   readonly anchored: Uint8Array;
-  private classOf = new Int32Array(128).fill(0); // char code → class (0 = not in any anchor)
+  private classOf = new Int32Array(0x10000); // code unit → class (0 = not in any anchor)
   private nClasses = 1;
   private delta!: Int32Array;
   /** per state: rules whose anchor ends here (own), and the next state on the failure chain with output */
@@ -245,7 +362,7 @@ export class Prefilter {
       if (c >= 65 && c <= 90) c += 32;
       else if (c === 0x212a) c = 107; // KELVIN SIGN lower-cases to "k"
       else if (c === 0x130) c = 105; // "İ" lower-cases to "i" + U+0307 (the combining mark then resets, as it should)
-      const k = c < 128 ? classOf[c] : 0;
+      const k = classOf[c];
       s = delta[s * C + k];
       if (s === 0) continue;
       let o = out[s] ? s : outLink[s];

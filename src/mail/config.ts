@@ -134,7 +134,7 @@ export function configFromObject(doc: unknown, file?: string): ScanConfig {
       case 'limits': {
         if (!v || typeof v !== 'object' || Array.isArray(v)) throw new ConfigError('limits: expected a mapping');
         for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-          const lk = LIMIT_KEYS[snake(k)];
+          const lk = Object.hasOwn(LIMIT_KEYS, snake(k)) ? LIMIT_KEYS[snake(k)] : undefined;
           if (!lk) throw new ConfigError(`limits: unknown key "${k}" (known: ${Object.keys(LIMIT_KEYS).join(', ')})`);
           const n = num(x, `limits.${k}`);
           if (n < 0 || !Number.isInteger(n)) throw new ConfigError(`limits.${k}: expected a whole number ≥ 0`);

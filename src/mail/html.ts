@@ -6,7 +6,7 @@
  */
 import type { Link } from './types.js';
 
-const ENTITIES: Record<string, string> = {
+const ENTITIES: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, {
   amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0', copy: '©', reg: '®', trade: '™',
   hellip: '…', mdash: '—', ndash: '–', lsquo: '‘', rsquo: '’', ldquo: '“', rdquo: '”', bull: '•', middot: '·',
   euro: '€', pound: '£', yen: '¥', cent: '¢', laquo: '«', raquo: '»', zwnj: '\u200c', zwj: '\u200d',
@@ -17,7 +17,7 @@ const ENTITIES: Record<string, string> = {
   Agrave: 'À', Aacute: 'Á', Acirc: 'Â', Atilde: 'Ã', Auml: 'Ä', Ccedil: 'Ç', Egrave: 'È', Eacute: 'É',
   Ecirc: 'Ê', Iacute: 'Í', Ntilde: 'Ñ', Oacute: 'Ó', Ocirc: 'Ô', Otilde: 'Õ', Ouml: 'Ö', Uacute: 'Ú', Uuml: 'Ü',
   iexcl: '¡', iquest: '¿', ordf: 'ª', ordm: 'º', deg: '°',
-};
+});
 
 /** Decode HTML character references (named subset, decimal, hex). Unknown references stay as written. */
 export function decodeEntities(s: string): string {
@@ -70,7 +70,7 @@ const BLOCK = new Set([
   'section', 'article', 'header', 'footer', 'center', 'form', 'title', 'pre', 'dd', 'dt', 'address',
 ]);
 const SKIP_CONTENT = new Set(['script', 'style', 'noscript', 'template', 'svg', 'xml']);
-const URL_ATTRS: Record<string, Array<[string, Link['source']]>> = {
+const URL_ATTRS: Record<string, Array<[string, Link['source']]>> = Object.assign(Object.create(null) as Record<string, Array<[string, Link['source']]>>, {
   a: [['href', 'html-href']],
   area: [['href', 'html-href']],
   form: [['action', 'html-form']],
@@ -87,7 +87,15 @@ const URL_ATTRS: Record<string, Array<[string, Link['source']]>> = {
   source: [['src', 'html-src']],
   link: [['href', 'html-src']],
   base: [['href', 'html-href']],
-};
+});
+
+function isNameChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 58 || c === 95 || c === 45;
+}
+
+function hasBackground(attrs: string): boolean {
+  return attrs.length > 10 && (attrs.includes('ackground') || attrs.includes('ACKGROUND'));
+}
 
 export interface HtmlScan {
   text: string;
@@ -199,7 +207,7 @@ export function scanHtml(html: string, limits: Partial<HtmlScanLimits> = {}): Ht
     let closing = false;
     if (inner[0] === '/') { closing = true; p = 1; }
     const ns = p;
-    while (p < inner.length && /[A-Za-z0-9:_-]/.test(inner[p])) p++;
+    while (p < inner.length && isNameChar(inner.charCodeAt(p))) p++;
     const name = inner.slice(ns, p).toLowerCase();
     if (!name) {
       // "<!DOCTYPE", "<?xml" or a stray "<" in text
@@ -221,7 +229,7 @@ export function scanHtml(html: string, limits: Partial<HtmlScanLimits> = {}): Ht
       continue;
     }
     const attrText = inner.slice(p);
-    const wantAttrs = URL_ATTRS[name] !== undefined || name === 'meta' || /background/i.test(attrText) || name === 'img';
+    const wantAttrs = URL_ATTRS[name] !== undefined || name === 'meta' || hasBackground(attrText);
     const attrs = wantAttrs ? parseAttrs(attrText) : null;
     if (attrs) {
       for (const [attr, source] of URL_ATTRS[name] ?? []) {

@@ -3,6 +3,7 @@
  * pre-lowercased, every wildcard pattern is a linear glob test (indexOf/startsWith/endsWith fast paths),
  * every regex is an RE2 object. Match details are collected only after a rule matched (second pass).
  */
+import RE2 from 're2';
 import { eventText, parseTime, type FieldValue, type VigieEvent } from '../event.js';
 import { identifierPattern, parseCondition, type CondNode } from './condition.js';
 import {
@@ -64,6 +65,8 @@ interface VTest {
   pattern: string;
   /** same test on the already lower-cased value (case-insensitive text tests), to lowercase once per field */
   onLower?: (l: string) => boolean;
+  /** the lower-cased internal glob of `onLower` (for batching long value lists) */
+  glob?: string;
 }
 
 const MAX_DETAIL = 200;
@@ -100,7 +103,7 @@ const TIME_FIELDS = new Set(['', '@timestamp', 'timestamp', 'time', 'timecreated
 function textTest(p: string, cased: boolean, pattern: string): VTest {
   if (cased) { const c = compileGlob(p); return { test: (s) => c(s), pattern }; }
   const g = compileGlob(p.toLowerCase());
-  return { test: (s) => g(lower(s)), pattern, onLower: g };
+  return { test: (s) => g(lower(s)), pattern, onLower: g, glob: p.toLowerCase() };
 }
 
 interface ItemSpec { field: string; mods: string[]; values: unknown[]; label: string }
@@ -237,14 +240,17 @@ function compileItem(spec: ItemSpec, opts: CompileOptions): Pred {
   // every test works on the lower-cased value: lowercase a string value once for the whole item
   const lowerOnly = groups.every((g) => g === 'null' || g.every((t) => t.onLower !== undefined));
   const lgroups = lowerOnly ? groups.map((g) => (g === 'null' ? g : g.map((t) => t.onLower!))) : [];
-  const lowerMatch = (l: string): boolean => {
+  const nTests = groups.reduce((a, g) => a + (g === 'null' ? 0 : g.length), 0);
+  const batched = lowerOnly && !all && nTests >= BATCH_MIN
+    ? batchOr(groups.flatMap((g) => (g === 'null' ? [] : g.map((t) => t.glob!)))) : null;
+  const lowerMatch = batched ?? ((l: string): boolean => {
     if (all) {
       for (const g of lgroups) { if (g === 'null') return false; let ok = false; for (let k = 0; k < g.length; k++) if (g[k]!(l)) { ok = true; break; } if (!ok) return false; }
       return true;
     }
     for (const g of lgroups) { if (g === 'null') continue; for (let k = 0; k < g.length; k++) if (g[k]!(l)) return true; }
     return false;
-  };
+  });
   const groupMatch = (g: VTest[] | 'null', v: FieldValue | undefined, get: FieldGetter): boolean => {
     if (g === 'null') return v === undefined || v === null;
     if (v === undefined || v === null) return false;
@@ -300,6 +306,52 @@ function compileItem(spec: ItemSpec, opts: CompileOptions): Pred {
     if (ok && det) explain(v, get, det);
     return ok;
   }, cost);
+}
+
+const BATCH_MIN = 8;
+const CONTAINS_RE2_MIN = 16;
+
+/**
+ * One test for a long OR list of globs on the same (lower-cased) value: exact values in a Set, prefixes and
+ * suffixes in Sets by length, many `contains` literals in one RE2 alternation (a DFA: one pass over the value).
+ */
+function batchOr(globs: string[]): (l: string) => boolean {
+  const exact = new Set<string>();
+  const prefix = new Map<number, Set<string>>();
+  const suffix = new Map<number, Set<string>>();
+  const contains: string[] = [];
+  const other: Array<(s: string) => boolean> = [];
+  const put = (m: Map<number, Set<string>>, x: string): void => { let st = m.get(x.length); if (!st) m.set(x.length, (st = new Set())); st.add(x); };
+  for (const p of globs) {
+    const segs = p.split(STAR);
+    const special = p.includes('\uE001') || p.includes('\uE002');
+    if (special) other.push(compileGlob(p));
+    else if (segs.length === 1) exact.add(p);
+    else if (segs.length === 2 && segs[0] === '' && segs[1] === '') return () => true;
+    else if (segs.length === 2 && segs[0] === '') put(suffix, segs[1]!);
+    else if (segs.length === 2 && segs[1] === '') put(prefix, segs[0]!);
+    else if (segs.length === 3 && segs[0] === '' && segs[2] === '' && segs[1] !== '') contains.push(segs[1]!);
+    else other.push(compileGlob(p));
+  }
+  const pre = [...prefix];
+  const suf = [...suffix];
+  let containsTest: ((l: string) => boolean) | null = null;
+  const uniq = [...new Set(contains)];
+  if (uniq.length >= CONTAINS_RE2_MIN) {
+    try {
+      const re = new RE2(uniq.map((x) => x.replace(/[.*+?^${}()|[\]\\\/-]/g, '\\$&')).join('|'), 'u');
+      containsTest = (l) => re.test(l);
+    } catch { containsTest = null; }
+  }
+  if (!containsTest && uniq.length) containsTest = (l) => { for (let k = 0; k < uniq.length; k++) if (l.includes(uniq[k]!)) return true; return false; };
+  return (l) => {
+    if (exact.has(l)) return true;
+    for (let k = 0; k < suf.length; k++) { const [n, st] = suf[k]!; if (l.length >= n && st.has(l.slice(l.length - n))) return true; }
+    for (let k = 0; k < pre.length; k++) { const [n, st] = pre[k]!; if (l.length >= n && st.has(l.slice(0, n))) return true; }
+    if (containsTest && containsTest(l)) return true;
+    for (let k = 0; k < other.length; k++) if (other[k]!(l)) return true;
+    return false;
+  };
 }
 
 /** For a keyword match, the line of the event text (one field value) that matched, for display. */

@@ -7,6 +7,9 @@
 import type { ReadContext, InputFile } from './types.js';
 import { readLines, type Line } from './lines.js';
 
+/** Most cells kept per record (more than any real log's columns). */
+export const MAX_CELLS = 4096;
+
 export interface CsvRecord {
   cells: string[];
   /** byte offset of the record's first line */
@@ -47,12 +50,13 @@ export class CsvRecordParser {
     if (this.inQuotes) this.cur += '\n';
     else if (line.indexOf('"') < 0) {
       // fast path: no quotes at all on this line
-      const parts = line.split(d);
+      const parts = line.split(d, MAX_CELLS + 1); // a record with more cells than any header: caller rejects it
       parts[0] = this.cur + parts[0];
       this.cur = '';
       for (const p of parts) this.cells.push(p);
       return true;
     }
+    const dc = d.charCodeAt(0);
     while (i < n) {
       if (this.inQuotes) {
         const q = line.indexOf('"', i);
@@ -70,22 +74,33 @@ export class CsvRecordParser {
         }
         continue;
       }
-      const c = line[i];
-      if (c === d) {
+      const c = line.charCodeAt(i);
+      if (c === dc) {
+        if (this.cells.length > MAX_CELLS) {
+          // far more cells than any header: stop collecting (the caller rejects the record on its count)
+          this.cur = '';
+          i = line.indexOf('"', i + 1) < 0 ? n : i + 1;
+          continue;
+        }
         this.cells.push(this.cur);
         this.cur = '';
         this.quotedCell = false;
         i++;
-      } else if (c === '"' && this.cur === '' && !this.quotedCell) {
+      } else if (c === 34 && this.cur === '' && !this.quotedCell) {
         this.inQuotes = true;
         this.quotedCell = true;
         i++;
       } else {
-        // plain text (a stray quote in an unquoted cell or after a closing quote is kept as text)
+        // plain text up to the next delimiter or quote (a stray quote in an unquoted cell, or after a closing
+        // quote, is kept as text)
         let j = i + 1;
-        while (j < n && line[j] !== d && line[j] !== '"') j++;
+        while (j < n) {
+          const x = line.charCodeAt(j);
+          if (x === dc || x === 34) break;
+          j++;
+        }
         this.cur += line.slice(i, j);
-        if (j < n && line[j] === '"') {
+        if (j < n && line.charCodeAt(j) === 34) {
           this.cur += '"';
           j++;
         }

@@ -62,6 +62,8 @@ interface Header {
 
 interface Layout {
   cols: string[];
+  /** per column: 0 text, 1 number, 2 ';' list, 3 ignored (empty name) */
+  kinds: Uint8Array;
   service: string;
   channel: string;
   iProtocol: number;
@@ -73,29 +75,37 @@ interface Layout {
 export function serviceOf(logType: string | undefined, cols: string[]): { service: string; channel: string } {
   const t = (logType ?? '').toLowerCase();
   const has = (c: string) => cols.includes(c);
-  if (t.includes('message tracking') || (has('event-id') && has('message-id') && has('sender-address')))
-    return { service: 'messagetracking', channel: 'MSExchange MessageTracking' };
-  if (t.includes('httpproxy') || t.includes('http proxy') || (has('UrlStem') && has('TargetServer') && has('AnchorMailbox')))
-    return { service: 'httpproxy', channel: 'MSExchange HttpProxy' };
+  // the #Log-type decides when it is known …
+  if (t.includes('message tracking')) return { service: 'messagetracking', channel: 'MSExchange MessageTracking' };
+  if (t.includes('httpproxy') || t.includes('http proxy')) return { service: 'httpproxy', channel: 'MSExchange HttpProxy' };
   if (t.includes('cosmos')) return { service: 'cosmosqueue', channel: 'MSExchange CosmosQueue' };
-  if (has('CmdletName') && has('Caller') && has('RunDate')) return { service: 'adminaudit', channel: 'MSExchange Admin Audit' };
-  if (t.includes('cmdlet') || (has('Cmdlet') && has('Parameters'))) return { service: 'cmdletinfra', channel: 'MSExchange CmdletInfra' };
-  if (t.includes('ews') || has('SoapAction')) return { service: 'ews', channel: 'MSExchange EWS' };
-  if (t.includes('rps') || t.includes('rps_http')) return { service: 'rps', channel: 'MSExchange RpsHttp' };
+  if (t.includes('cmdlet')) return { service: 'cmdletinfra', channel: 'MSExchange CmdletInfra' };
+  if (/\bews\b/.test(t)) return { service: 'ews', channel: 'MSExchange EWS' };
+  if (/\brps\b|rps_http/.test(t)) return { service: 'rps', channel: 'MSExchange RpsHttp' };
   if (t.includes('ecp')) return { service: 'ecp', channel: 'MSExchange ECP' };
   if (t.includes('smtp receive')) return { service: 'smtpreceive', channel: 'MSExchange SmtpReceive' };
   if (t.includes('smtp send')) return { service: 'smtpsend', channel: 'MSExchange SmtpSend' };
+  // … else the columns
+  if (has('event-id') && has('message-id') && has('sender-address')) return { service: 'messagetracking', channel: 'MSExchange MessageTracking' };
+  if (has('UrlStem') && has('TargetServer') && has('AnchorMailbox')) return { service: 'httpproxy', channel: 'MSExchange HttpProxy' };
+  if (has('CmdletName') && has('Caller') && has('RunDate')) return { service: 'adminaudit', channel: 'MSExchange Admin Audit' };
+  if (has('Cmdlet') && has('Parameters')) return { service: 'cmdletinfra', channel: 'MSExchange CmdletInfra' };
+  if (has('SoapAction')) return { service: 'ews', channel: 'MSExchange EWS' };
+  if (has('connector-id') && has('session-id')) return { service: 'smtpreceive', channel: 'MSExchange SmtpReceive' };
   if (t) {
-    const s = t.replace(/[^a-z0-9]+/g, '');
-    return { service: s || 'exchange', channel: `MSExchange ${logType!.trim()}` };
+    const svc = t.replace(/[^a-z0-9]+/g, '');
+    return { service: svc || 'exchange', channel: `MSExchange ${logType!.trim()}` };
   }
   return { service: 'exchange', channel: 'MSExchange' };
 }
 
 function makeLayout(cols: string[], hdr: Header): Layout {
   const { service, channel } = serviceOf(hdr.logType, cols);
+  const kinds = new Uint8Array(cols.length);
+  cols.forEach((c, i) => (kinds[i] = c === '' ? 3 : NUMERIC.has(c) ? 1 : LISTS.has(c) ? 2 : 0));
   return {
     cols,
+    kinds,
     service,
     channel,
     iProtocol: service === 'httpproxy' ? cols.indexOf('Protocol') : -1,
@@ -193,16 +203,19 @@ export const source: Source = {
 
 function toEvent(cells: string[], lay: Layout, hdr: Header, file: string, at: Line): VigieEvent | undefined {
   const fields: Doc = {};
+  const kinds = lay.kinds;
   for (let i = 0; i < cells.length; i++) {
     const v = cells[i];
-    if (v === '' || v === '-') continue;
-    const col = lay.cols[i];
-    if (col === '') continue;
-    if (NUMERIC.has(col) && /^-?\d{1,15}$/.test(v)) fields[col] = Number(v);
-    else if (LISTS.has(col) && v.includes(';')) {
-      const parts = v.split(';').map((x) => x.trim()).filter((x) => x !== '');
-      fields[col] = parts.length === 1 ? parts[0] : (parts as FieldValue[]);
-    } else fields[col] = v;
+    if (v.length === 0 || (v.length === 1 && v === '-')) continue;
+    const k = kinds[i];
+    if (k === 0) fields[lay.cols[i]] = v;
+    else if (k === 1) fields[lay.cols[i]] = /^-?\d{1,15}$/.test(v) ? Number(v) : v;
+    else if (k === 2) {
+      if (v.includes(';')) {
+        const parts = v.split(';').map((x) => x.trim()).filter((x) => x !== '');
+        fields[lay.cols[i]] = parts.length === 1 ? parts[0] : (parts as FieldValue[]);
+      } else fields[lay.cols[i]] = v;
+    }
   }
   if (hdr.logType) fields.LogType = hdr.logType;
   if (hdr.version) fields.LogVersion = hdr.version;

@@ -49,8 +49,10 @@ export async function* jsonRecords(
   let skipToEol = false;
   let jsonl: boolean | undefined; // one record per line (decided by the first record)
   let decoder: StringDecoder | undefined;
+  let utf16 = false;
   let bytePos = 0; // byte offset of the current chunk's start
   let first = true;
+  let discard = false; // inside a record that outgrew the bound: track its end, keep nothing
 
   const finish = function* (text: string): Generator<JsonRecord> {
     let parsed: unknown;
@@ -75,10 +77,10 @@ export async function* jsonRecords(
       } else if (buf.length >= 2 && buf[0] === 0xff && buf[1] === 0xfe) {
         buf = buf.subarray(2);
         bytePos = 2;
+        utf16 = true;
         decoder = new StringDecoder('utf16le');
       } else decoder = new StringDecoder('utf8');
     }
-    const utf16 = bytePos === 2 && decoder !== undefined && (decoder as unknown as { encoding: string }).encoding === 'utf16le';
     const t = decoder!.write(buf);
     // byte offsets inside this chunk: advanced incrementally (linear overall)
     let mIdx = 0;
@@ -97,7 +99,8 @@ export async function* jsonRecords(
         skipToEol = false;
         if (inRec && jsonl === true) {
           // JSON Lines: a record never spans lines — this one is cut
-          ctx.error({ file, offset: recOffset, line: recLine, message: 'JSON Lines record cut off at end of line skipped' });
+          if (!discard) ctx.error({ file, offset: recOffset, line: recLine, message: 'JSON Lines record cut off at end of line skipped' });
+          discard = false;
           inRec = false;
           inStr = false;
           esc = false;
@@ -122,7 +125,15 @@ export async function* jsonRecords(
         if (c === 123 || c === 91) recDepth++;
         else if (c === 125 || c === 93) {
           recDepth--;
-          if (recDepth === 0) {
+          if (recDepth === 0 && discard) {
+            discard = false;
+            inRec = false;
+          } else if (recDepth === 0 && recChars + (i + 1 - segStart) > maxChars) {
+            ctx.error({ file, offset: recOffset, line: recLine, message: `JSON record larger than ${maxChars} characters skipped` });
+            if (jsonl === undefined) jsonl = recLine === line;
+            recParts = [];
+            inRec = false;
+          } else if (recDepth === 0) {
             recParts.push(t.slice(segStart, i + 1));
             if (jsonl === undefined) jsonl = recLine === line;
             const text = recParts.length === 1 ? recParts[0] : recParts.join('');
@@ -169,23 +180,19 @@ export async function* jsonRecords(
         skipToEol = true;
       }
     }
-    if (inRec) {
+    if (inRec && !discard) {
       const part = t.slice(segStart);
       recParts.push(part);
       recChars += part.length;
       if (recChars > maxChars) {
         ctx.error({ file, offset: recOffset, line: recLine, message: `JSON record larger than ${maxChars} characters skipped` });
-        inRec = false;
-        inStr = false;
-        esc = false;
         recParts = [];
-        // skip the rest of this record: resume at the next line (JSON Lines) or next record start
-        skipToEol = true;
+        discard = true; // follow its structure to its end, keeping nothing
       }
     }
     bytePos += buf.length;
   }
-  if (inRec) ctx.error({ file, offset: recOffset, line: recLine, message: 'JSON record cut off at end of file skipped' });
+  if (inRec && !discard) ctx.error({ file, offset: recOffset, line: recLine, message: 'JSON record cut off at end of file skipped' });
 }
 
 /** A Graph-style page ({"@odata.context": …, "value": [ … ], "@odata.nextLink": …}) rather than a record? */
@@ -204,6 +211,12 @@ const NV_ARRAYS: Record<string, string> = {
   ExtendedAuditEventCategory: 'Value',
 };
 
+/** Set a property as an own data property, even when the name is `__proto__` (names come from hostile data). */
+export function setField(o: Doc, k: string, v: FieldValue): void {
+  if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[k] = v;
+}
+
 function isObj(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
@@ -214,7 +227,7 @@ function toField(v: unknown, depth = 0): FieldValue {
   if (Array.isArray(v)) return v.slice(0, 10_000).map((x) => toField(x, depth + 1));
   if (isObj(v)) {
     const o: Doc = {};
-    for (const [k, x] of Object.entries(v)) o[k] = toField(x, depth + 1);
+    for (const [k, x] of Object.entries(v)) setField(o, k, toField(x, depth + 1));
     return o;
   }
   return null;
@@ -231,7 +244,7 @@ export function flattenInto(fields: Doc, obj: Record<string, unknown>, prefix = 
       continue;
     }
     if (Array.isArray(v)) {
-      fields[key] = toField(v);
+      setField(fields, key, toField(v));
       const valueProp = NV_ARRAYS[k];
       if (valueProp || (v.length > 0 && v.every((x) => isObj(x) && typeof x.Name === 'string' && ('Value' in x || 'NewValue' in x)))) {
         for (const x of v.slice(0, 1000)) {
@@ -241,13 +254,13 @@ export function flattenInto(fields: Doc, obj: Record<string, unknown>, prefix = 
           const fv = val === undefined ? null : typeof val === 'object' && val !== null ? JSON.stringify(val) : (val as FieldValue);
           if (Object.prototype.hasOwnProperty.call(fields, fk)) {
             const cur = fields[fk];
-            fields[fk] = [...(Array.isArray(cur) ? cur : [cur]), fv];
-          } else fields[fk] = fv;
+            setField(fields, fk, [...(Array.isArray(cur) ? cur : [cur]), fv]);
+          } else setField(fields, fk, fv);
         }
       }
       continue;
     }
-    fields[key] = v as FieldValue;
+    setField(fields, key, v as FieldValue);
   }
 }
 

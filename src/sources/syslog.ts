@@ -266,7 +266,8 @@ function hostIp(s: string): [string, string] | undefined {
 function parsePostfix(proc: string, msg: string, f: Doc): void {
   f.postfix_process = proc;
   let m = msg;
-  const qm = /^([0-9A-Za-z]{5,20}|NOQUEUE): /.exec(m);
+  // short ids are upper-case hex, long ids avoid vowels (so 'warning:' is never taken for one)
+  const qm = /^([0-9A-F]{5,20}|[0-9B-DF-HJ-NP-TV-Zb-df-hj-np-tv-z]{10,20}|NOQUEUE): /.exec(m);
   if (qm) {
     f.queue_id = qm[1];
     m = m.slice(qm[0].length);
@@ -301,7 +302,17 @@ function parsePostfix(proc: string, msg: string, f: Doc): void {
       const colon = m.lastIndexOf(': ');
       f.reject_reason = colon >= 0 ? m.slice(colon + 2) : m;
     }
-  } else if (m.startsWith('warning: ')) event = 'warning';
+  } else if (m.startsWith('warning: ')) {
+    event = 'warning';
+    // warning: unknown[203.0.113.9]: SASL LOGIN authentication failed: UGFzc3dvcmQ6, sasl_username=x
+    const sf = /^warning: ([^\s\[]{0,255})\[([^\]\s]{1,64})\]: SASL (\S+) authentication failed/.exec(m);
+    if (sf) {
+      event = 'sasl-failed';
+      f.client_host = sf[1];
+      f.client_ip = sf[2];
+      f.sasl_method = sf[3];
+    }
+  }
   else if (m === 'removed') event = 'removed';
   else if (m.startsWith('message-id=')) event = 'message-id';
   else if (m.startsWith('from=')) event = 'from';
@@ -357,7 +368,13 @@ function parseDovecot(msg: string, f: Doc): void {
   const reason = typeof f.reason === 'string' ? f.reason : '';
   const attempts = /(\d+) attempts?/.exec(reason);
   if (attempts) f.attempts = Number(attempts[1]);
-  f.auth_failed = /auth failed|authentication failed|password mismatch|unknown user/i.test(reason) || /password mismatch|unknown user/i.test(String(f.event));
+  f.auth_failed = /auth failed|authentication failed|password mismatch|unknown user/i.test(reason) || /password mismatch|unknown user|authentication failure/i.test(msg);
+  // auth process lines: "auth: passwd-file(user,1.2.3.4,<session>): unknown user"
+  const who = /^[a-z-]+(?:\(\d+\))?: [\w-]{1,32}\(([^,()]{0,255}),([0-9a-fA-F.:]{2,45})[,)]/.exec(msg);
+  if (who) {
+    if (f.user === undefined && who[1] !== '?') f.user = who[1];
+    if (f.rip === undefined) f.rip = who[2];
+  }
   if (typeof f.rip === 'string') f.client_ip = f.rip;
 }
 

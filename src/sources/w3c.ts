@@ -139,13 +139,13 @@ export const source: Source = {
         ctx.error({ file: input.path, offset: ln.offset, line: ln.line, message: 'W3C line before any #Fields: header skipped' });
         continue;
       }
-      const vals = text.split(' ');
+      const vals = text.split(' ', lay.cols.length + 1); // bounded: one extra value is enough to reject the line
       if (vals.length !== lay.cols.length) {
         ctx.error({
           file: input.path,
           offset: ln.offset,
           line: ln.line,
-          message: `W3C line has ${vals.length} values for ${lay.cols.length} #Fields columns: skipped`,
+          message: `W3C line has ${vals.length > lay.cols.length ? 'more' : vals.length} values ${vals.length > lay.cols.length ? 'than' : 'for'} ${lay.cols.length} #Fields columns: skipped`,
         });
         continue;
       }

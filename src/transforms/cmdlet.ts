@@ -126,7 +126,7 @@ function applyAudit(ev: VigieEvent): boolean {
   const name = canonicalCmdlet(op);
   if (!name) return false;
   const arr = ev.fields.Parameters;
-  const params: Record<string, FieldValue> = {};
+  const params: Record<string, FieldValue> = Object.create(null) as Record<string, FieldValue>;
   const rawParts: string[] = [];
   if (Array.isArray(arr)) {
     for (const p of arr.slice(0, MAX_PARAM_FIELDS)) {
@@ -181,7 +181,7 @@ function applyModuleLogging(ev: VigieEvent): boolean {
     if (!name) return undefined;
     let c = byName.get(name);
     if (!c) {
-      c = { name, params: {}, args: [], rawParams: '' };
+      c = { name, params: Object.create(null) as Record<string, FieldValue>, args: [], rawParams: '' };
       byName.set(name, c);
       order.push(c);
     }

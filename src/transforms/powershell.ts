@@ -478,7 +478,7 @@ export function findCmdlets(text: string, knownCmdlet?: string, depth = 0): Cmdl
 }
 
 function bindArgs(name: string, toks: Token[], from: number, to: number, vars: Map<string, Token>, src: string): CmdletCall {
-  const params: Record<string, FieldValue> = {};
+  const params: Record<string, FieldValue> = Object.create(null) as Record<string, FieldValue>;
   const args: string[] = [];
   const spec = CMDLETS[name];
   const positional = spec?.positional ? [...spec.positional] : [];

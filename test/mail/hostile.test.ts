@@ -107,3 +107,9 @@ test('a check that throws becomes CHECK_FAILED, the scan goes on', async () => {
   assert.deepEqual(r.symbols.map((s) => s.symbol).sort(), ['CHECK_FAILED', 'TEST_SIGNAL']);
   assert.match(r.symbols.find((s) => s.symbol === 'CHECK_FAILED')!.reason, /boom.*kaboom/);
 });
+
+test('tag and entity names that are Object prototype keys do not confuse the scanner', () => {
+  const s = scanHtml('<constructor href="x"><__proto__ src="y"><toString>&constructor; &hasOwnProperty; <a href="https://ok.example/">ok</a>');
+  assert.deepEqual(s.links.map((l) => l.href), ['https://ok.example/']);
+  assert.match(s.text, /&constructor; &hasOwnProperty;/);
+});

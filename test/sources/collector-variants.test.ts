@@ -105,3 +105,18 @@ test('evtx_dump -o xml (Record lines, XML declarations) and libevtx evtxexport X
   assert.equal(r.format, 'evtx-xml');
   assert.equal(r.events[0].fields.TargetLogonId, '0x8a3c51f');
 });
+
+test('Splunk classic 4688: EventData names recovered from the rendered message', async () => {
+  const msg = 'A new process has been created.\r\n\r\nCreator Subject:\r\n\tSecurity ID:\t\tS-1-5-18\r\n\tAccount Name:\t\tEXCH01$\r\n\tAccount Domain:\t\tCORP\r\n\tLogon ID:\t\t0x3E7\r\n\r\nTarget Subject:\r\n\tSecurity ID:\t\tS-1-0-0\r\n\tAccount Name:\t\t-\r\n\r\nProcess Information:\r\n\tNew Process ID:\t\t0x1cf4\r\n\tNew Process Name:\tC:\\Windows\\System32\\cmd.exe\r\n\tToken Elevation Type:\t%%1936\r\n\tMandatory Label:\t\tS-1-16-16384\r\n\tCreator Process ID:\t0x1410\r\n\tCreator Process Name:\tC:\\Windows\\System32\\inetsrv\\w3wp.exe\r\n\tProcess Command Line:\tcmd /c whoami /all\r\n\r\nToken Elevation Type indicates the type of token.';
+  const raw = `03/12/2024 09:14:27 AM\nLogName=Security\nEventCode=4688\nEventType=0\nComputerName=EXCH01.corp.example.com\nSourceName=Microsoft Windows security auditing.\nType=Information\nRecordNumber=1193300\nKeywords=Audit Success\nTaskCategory=Process Creation\nOpCode=Info\nMessage=${msg}`;
+  const r = await readText('classic4688.json', `${JSON.stringify({ preview: false, result: { _raw: raw, _time: '2024-03-12T09:14:27.000+00:00', sourcetype: 'WinEventLog', source: 'WinEventLog:Security' } })}\n`);
+  assert.equal(r.format, 'splunk');
+  const f = r.events[0].fields;
+  assert.equal(f.NewProcessName, 'C:\\Windows\\System32\\cmd.exe');
+  assert.equal(f.ParentProcessName, 'C:\\Windows\\System32\\inetsrv\\w3wp.exe');
+  assert.equal(f.CommandLine, 'cmd /c whoami /all');
+  assert.equal(f.SubjectUserName, 'EXCH01$');
+  assert.equal(f.SubjectLogonId, '0x3E7');
+  assert.equal(f.TargetUserSid, 'S-1-0-0');
+  assert.equal(f.MandatoryLabel, 'S-1-16-16384');
+});

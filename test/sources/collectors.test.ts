@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { getField, valueText, type FieldValue, type VigieEvent } from '../../src/event.js';
 import { readFile, ReadContext } from '../../src/sources/index.js';
 import { compileRule, parseRules } from '../../src/sigma/index.js';
-import { FIXTURES } from '../helpers.js';
+import { FIXTURES, runCli } from '../helpers.js';
 import { buildEvtx } from './evtx/builder.js';
 import { CANON, canonRecord } from './windows-canon.js';
 
@@ -209,4 +209,33 @@ test('every shape fixture is claimed by exactly its reader (no other reader scor
     assert.equal(scores[0]?.[0], shape.format, `${shape.file}: ${JSON.stringify(scores)}`);
     if (scores[1]) assert.ok(scores[1][1] < scores[0][1], `${shape.file}: tie ${JSON.stringify(scores)}`);
   }
+});
+
+test('vigie hunt: one run over the EVTX and every shape mixed gives the same detections for each event', async () => {
+  const rules = join(tmp, 'rules.yml');
+  writeFileSync(rules, RULES);
+  const evtx = join(tmp, 'canon.evtx');
+  const r = runCli(['hunt', '-r', rules, '-o', 'jsonl', '--fail-level', 'critical', evtx, ...SHAPES.map((s) => join(FIXTURES, s.file))]);
+  assert.ok(r.status === 0 || r.status === 1, `exit ${r.status}: ${r.stderr.slice(0, 2000)}`);
+  const rows = r.stdout.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as { ruleId?: string; file?: string; channel?: string; eventId?: number });
+  const mine = rows.filter((x) => x.ruleId?.startsWith('6f0c1e9a-1111-4a53-9c3e-3f1b2a'));
+  const per = new Map<string, string[]>();
+  for (const x of mine) {
+    const k = `${x.file}|${x.channel}|${x.eventId}`;
+    per.set(k, [...(per.get(k) ?? []), x.ruleId!.slice(-6)].sort());
+  }
+  const files = [evtx, ...SHAPES.map((s) => join(FIXTURES, s.file))];
+  for (const f of files) {
+    const shape = SHAPES.find((s) => join(FIXTURES, s.file) === f);
+    for (const e of reference) {
+      if (shape?.count === 4 && e.provider === 'MSExchange CmdletLogs') continue; // not in the NXLog fixtures
+      const got = [...per.entries()].find(([k]) => k.startsWith(`${f}|${e.channel}|${e.eventId}`) || k.endsWith(`${f.split('/').slice(-2).join('/')}|${e.channel}|${e.eventId}`));
+      assert.ok(got, `${f}: ${e.channel} ${e.eventId} detected (${[...per.keys()].slice(0, 3).join(' ; ')})`);
+    }
+  }
+  // every file contributes the same number of detections per event as the EVTX
+  const count = (f: string) => mine.filter((x) => x.file !== undefined && (x.file === f || f.endsWith(x.file))).length;
+  const evtxCount = count(evtx);
+  assert.ok(evtxCount >= 10, `EVTX detections ${evtxCount}`);
+  for (const s of SHAPES) assert.equal(count(join(FIXTURES, s.file)), s.count === 4 ? evtxCount - 2 : evtxCount, s.file);
 });

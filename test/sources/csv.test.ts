@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import { CsvRecordParser, csvRecords, splitCsvLine } from '../../src/sources/csv.js';
+import { CsvRecordParser, MAX_CELLS, csvRecords, splitCsvLine } from '../../src/sources/csv.js';
 import { ReadContext } from '../../src/sources/types.js';
 
 async function records(text: string | Buffer, opts = {}) {
@@ -64,4 +64,9 @@ test('parser is incremental', () => {
   assert.equal(p.open, true);
   assert.equal(p.feed('b"",c"'), true);
   assert.deepEqual(p.take(), ['x', 'a\nb",c']);
+});
+
+test('cells per record are bounded', () => {
+  assert.ok(splitCsvLine(','.repeat(100_000))!.length <= MAX_CELLS + 2);
+  assert.ok(splitCsvLine('"a",' + ','.repeat(100_000) + '"b"')!.length <= MAX_CELLS + 2);
 });

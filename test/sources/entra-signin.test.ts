@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { getField } from '../../src/event.js';
-import { LOGS, readAll } from './logs-helpers.js';
+import { LOGS, readAll, tmpFile } from './logs-helpers.js';
 
 const E = join(LOGS, 'entra');
 
@@ -52,4 +52,20 @@ test('portal CSV: columns mapped to Graph names, quoted values, short row report
   assert.equal(b.fields.ResultType, '50126');
   assert.equal(ctx.errorCount, 1);
   assert.equal(ctx.errors[0].line, 4);
+});
+
+test('a plain JSON array of Log Analytics SigninLogs rows keeps its names and gets the aliases', async () => {
+  const rows = [
+    { TimeGenerated: '2024-03-01T05:50:00Z', UserPrincipalName: 'ambassador@example.org', AppDisplayName: 'Office 365 Exchange Online', ResultType: '0', ClientAppUsed: 'Exchange ActiveSync', AuthenticationRequirement: 'singleFactorAuthentication', IPAddress: '198.51.100.40', Status: { errorCode: 0 } },
+  ];
+  const p = tmpFile('SigninLogs.json', JSON.stringify(rows, null, 1));
+  const { events, format, ctx } = await readAll(p);
+  assert.equal(format, 'entra-signin');
+  assert.equal(ctx.errorCount, 0);
+  const e = events[0];
+  assert.equal(e.time, Date.parse('2024-03-01T05:50:00Z'));
+  assert.equal(e.fields.ResultType, '0');
+  assert.equal(e.fields.ClientApp, 'Exchange ActiveSync');
+  assert.equal(e.fields.legacyProtocol, true);
+  assert.equal(e.fields.Username, 'ambassador@example.org');
 });

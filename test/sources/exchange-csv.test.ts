@@ -134,3 +134,27 @@ test('a CosmosQueue log (by #Log-type) with cmdlet columns', async () => {
   assert.equal(events[0].fields.CmdletOrigin, 'cosmosqueue');
   assert.equal(events[0].fields.CmdletSucceeded, false);
 });
+
+test('UTF-16LE Exchange log with BOM', async () => {
+  const text = '#Software: Microsoft Exchange Server\r\n#Version: 15.02.1118.007\r\n#Log-type: Message Tracking Log\r\n#Fields: date-time,event-id,message-id,sender-address,message-subject\r\n2024-03-01T10:00:00.000Z,SEND,<x@y>,a@b,"Gipfel, Réunion"\r\n';
+  const p = tmpFile('MSGTRK.LOG', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+  const { events, format, ctx } = await readAll(p);
+  assert.equal(format, 'exchange-csv');
+  assert.equal(ctx.errorCount, 0);
+  assert.equal(events[0].fields['message-subject'], 'Gipfel, Réunion');
+  assert.equal(events[0].logsource.service, 'messagetracking');
+});
+
+test('service from the #Log-type first, then from the columns', async () => {
+  const { serviceOf } = await import('../../src/sources/exchange-csv.js');
+  const hp = ['DateTime', 'UrlStem', 'TargetServer', 'AnchorMailbox'];
+  assert.equal(serviceOf('Rps Http Logs', hp).service, 'rps');
+  assert.equal(serviceOf('HttpProxy Logs', hp).service, 'httpproxy');
+  assert.equal(serviceOf(undefined, hp).service, 'httpproxy');
+  assert.equal(serviceOf('Rps Cmdlet Logs', ['Cmdlet', 'Parameters']).service, 'cmdletinfra');
+  assert.equal(serviceOf('EWS Logs', []).service, 'ews');
+  assert.equal(serviceOf('ECP Server Log', []).service, 'ecp');
+  assert.equal(serviceOf('SMTP Receive Protocol Log', []).service, 'smtpreceive');
+  assert.equal(serviceOf('Managed Availability Log', []).service, 'managedavailabilitylog');
+  assert.equal(serviceOf(undefined, ['date-time', 'event-id', 'message-id', 'sender-address']).service, 'messagetracking');
+});

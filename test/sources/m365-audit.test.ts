@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { LOGS, readAll, tmpFile } from './logs-helpers.js';
 import type { VigieEvent } from '../../src/event.js';
+import { createReadStream } from 'node:fs';
+import { jsonRecords } from '../../src/sources/m365-audit.js';
+import { ReadContext } from '../../src/sources/types.js';
 
 const M = join(LOGS, 'm365');
 
@@ -87,4 +90,46 @@ test('a huge record is bounded, not buffered without limit', async () => {
   const { events, ctx } = await readAll(p, { format: 'm365-audit' });
   assert.equal(events.length, 2);
   assert.equal(ctx.errorCount, 1);
+});
+
+test('a whole export on one line (ConvertTo-Json -Compress), in UTF-16LE with BOM: byte offsets stay exact', async () => {
+  const recs = [
+    { CreationTime: '2024-03-01T00:00:00', Operation: 'Send', RecordType: 2, Workload: 'Exchange', Item: { Subject: 'Réunion', InternetMessageId: '<a@x>' } },
+    { CreationTime: '2024-03-01T00:00:01', Operation: 'SearchQueryInitiatedExchange', RecordType: 109, Workload: 'Exchange', QueryText: 'sommet' },
+  ];
+  const text = JSON.stringify(recs);
+  const p = tmpFile('ual.json', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+  const { events, ctx, format } = await readAll(p);
+  assert.equal(format, 'm365-audit');
+  assert.equal(ctx.errorCount, 0);
+  assert.equal(events.length, 2);
+  assert.deepEqual(events[0].fields.InternetMessageId, ['<a@x>']);
+  assert.equal(events[1].fields.QueryText, 'sommet');
+  assert.equal(events[0].origin.offset, 2 + 2);
+  assert.equal(events[1].origin.offset, 2 + 2 * text.indexOf('{"CreationTime":"2024-03-01T00:00:01"'));
+});
+
+test('an oversized pretty-printed record is skipped whole; the next record is read', async () => {
+  const pad = '    "pad": "' + 'b'.repeat(64) + '",\n';
+  const big = '  {\n    "CreationTime": "2024-03-01T00:00:00",\n    "Operation": "X",\n    "RecordType": 1,\n    "Nested": {"a": [1, {"b": 2}]},\n' + pad.repeat(50) + '    "end": 1\n  }';
+  const ok = '  {\n    "CreationTime": "2024-03-01T00:00:01",\n    "Operation": "Y",\n    "RecordType": 1\n  }';
+  const p = tmpFile('big2.json', `[\n${ok},\n${big},\n${ok}\n]\n`);
+  const ctx = new ReadContext();
+  const out = [];
+  for await (const r of jsonRecords(createReadStream(p), ctx, p, 2000)) out.push(r);
+  assert.equal(out.length, 2);
+  assert.equal(ctx.errorCount, 1);
+  assert.equal(ctx.errors[0].line, 7);
+});
+
+test('hostile property names (__proto__) stay plain data', async () => {
+  const rec = '{"CreationTime":"2024-03-01T00:00:00","Operation":"New-MailboxExportRequest","RecordType":1,"Workload":"Exchange","__proto__":{"CmdletOrigin":"x","polluted":1},"Item":{"__proto__":{"a":1}},"Parameters":[{"Name":"__proto__","Value":"v"},{"Name":"Mailbox","Value":"ceo"}]}';
+  const p = tmpFile('proto.jsonl', rec + '\n');
+  const { events, ctx } = await readAll(p, { format: 'm365-audit' });
+  assert.equal(ctx.errorCount, 0);
+  const f = events[0].fields;
+  assert.equal(Object.getPrototypeOf(f), Object.prototype);
+  assert.equal(f.CmdletOrigin, 'm365-audit');
+  assert.equal(f['CmdletParameter.Mailbox'], 'ceo');
+  assert.equal(({} as Record<string, unknown>).polluted, undefined);
 });

@@ -4,7 +4,7 @@ import { copyFileSync, mkdtempSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseSyslogLine } from '../../src/sources/syslog.js';
-import { LOGS, readAll } from './logs-helpers.js';
+import { LOGS, readAll, tmpFile } from './logs-helpers.js';
 
 const S = join(LOGS, 'syslog');
 
@@ -128,4 +128,22 @@ test('hostile syslog lines (long bracket runs) are parsed as plain messages', ()
   const line = 'Mar  1 10:00:01 esg01 scan[1]: ' + '[a'.repeat(30000) + ' x';
   const p = parseSyslogLine(line, { year: 2024, month: 2 });
   assert.equal(p?.program, 'scan');
+});
+
+test('Postfix SASL failures and Dovecot auth process failures', async () => {
+  const p = tmpFile('mail.log', [
+    'Mar  1 09:00:00 mx1 postfix/smtpd[2101]: warning: unknown[203.0.113.77]: SASL LOGIN authentication failed: UGFzc3dvcmQ6',
+    'Mar  1 09:00:01 mx1 dovecot: auth: passwd-file(attache,203.0.113.78,<Zx9>): unknown user',
+    'Mar  1 09:00:02 mx1 dovecot: auth-worker(1234): pam(ambassador,203.0.113.79,<Q1>): pam_authenticate() failed: Authentication failure (password mismatch?)',
+  ].join('\n') + '\n');
+  const { events, ctx } = await readAll(p);
+  assert.equal(ctx.errorCount, 0);
+  assert.equal(events[0].fields.event, 'sasl-failed');
+  assert.equal(events[0].fields.client_ip, '203.0.113.77');
+  assert.equal(events[0].fields.sasl_method, 'LOGIN');
+  assert.equal(events[1].fields.auth_failed, true);
+  assert.equal(events[1].fields.user, 'attache');
+  assert.equal(events[1].fields.client_ip, '203.0.113.78');
+  assert.equal(events[2].fields.auth_failed, true);
+  assert.equal(events[2].fields.user, 'ambassador');
 });

@@ -8,7 +8,7 @@ import { BIDI } from '../inspect/text.js';
 import { parseUrl } from '../inspect/url.js';
 
 export const HTML_SCORES = {
-  HTML_FORM: 1, HTML_FORM_PASSWORD: 6, HTML_HIDDEN_TEXT: 2, ZERO_WIDTH_CHARS: 2, BIDI_CONTROL_CHARS: 3,
+  HTML_FORM: 1, HTML_FORM_PASSWORD: 6, HTML_HIDDEN_TEXT: 3.5, ZERO_WIDTH_CHARS: 2, BIDI_CONTROL_CHARS: 3,
   HTML_IMAGE_ONLY: 2, HTML_META_REFRESH: 3, HTML_SCRIPT: 1,
 } as const;
 
@@ -18,7 +18,7 @@ export function zeroWidthInWords(s: string, max = 1000): number {
   const lim = Math.min(s.length, 500_000);
   for (let i = 1; i < lim - 1; i++) {
     const c = s.charCodeAt(i);
-    if (c !== 0x200b && c !== 0x200c && c !== 0x2060 && c !== 0xfeff && c !== 0x00ad && c !== 0x2061 && c !== 0x2062 && c !== 0x2063) continue;
+    if (c !== 0x200b && c !== 0x200c && c !== 0x200d && c !== 0x2060 && c !== 0xfeff && c !== 0x00ad && c !== 0x2061 && c !== 0x2062 && c !== 0x2063) continue;
     let a = i - 1;
     while (a > 0 && isZw(s.charCodeAt(a))) a--;
     let b = i + 1;
@@ -51,8 +51,10 @@ export const htmlCheck: Check = {
       if (f.passwordInputs) out.push({ symbol: 'HTML_FORM_PASSWORD', score: HTML_SCORES.HTML_FORM_PASSWORD, kind: 'phishing', reason: `The message body holds a form with a password field${where}.`, evidence: ext.slice(0, 5) });
       else out.push({ symbol: 'HTML_FORM', score: HTML_SCORES.HTML_FORM, kind: 'phishing', reason: `The message body holds a form with ${f.inputs} input field(s)${where}.`, evidence: ext.slice(0, 5) });
     }
-    if (f.hiddenChars >= 200 && f.hiddenChars > f.visibleChars * 0.3) {
-      out.push({ symbol: 'HTML_HIDDEN_TEXT', score: f.hiddenChars >= 1000 ? 3 : HTML_SCORES.HTML_HIDDEN_TEXT, kind: 'spam', reason: `${f.hiddenChars} characters of text are hidden from the reader (e.g. "${f.hiddenSample.trim().slice(0, 50)}"), a trick to mislead filters.` });
+    if (f.offscreen) {
+      out.push({ symbol: 'HTML_HIDDEN_TEXT', score: HTML_SCORES.HTML_HIDDEN_TEXT, kind: 'spam', reason: `The HTML pushes content far off-screen (${f.offscreen}), hiding text from the reader but not from filters.` });
+    } else if (f.hiddenChars >= 200 && f.hiddenChars > f.visibleChars * 0.3) {
+      out.push({ symbol: 'HTML_HIDDEN_TEXT', score: f.hiddenChars >= 1000 ? HTML_SCORES.HTML_HIDDEN_TEXT + 1 : HTML_SCORES.HTML_HIDDEN_TEXT, kind: 'spam', reason: `${f.hiddenChars} characters of text are hidden from the reader (e.g. "${f.hiddenSample.trim().slice(0, 50)}"), a trick to mislead filters.` });
     }
     if (f.images >= 1 && f.visibleChars < 30 && (msg.text.replace(/\s+/g, '').length < 60)) {
       out.push({ symbol: 'HTML_IMAGE_ONLY', score: HTML_SCORES.HTML_IMAGE_ONLY, kind: 'spam', reason: `The body is ${f.images} image(s) with almost no text (${f.visibleChars} characters), hiding its words from filters.` });

@@ -191,7 +191,7 @@ function judgeHostUncached(host: string, ctx: CheckContext): DomainFinding | nul
 
 const SCORES = {
   LOOKALIKE_DOMAIN: 6, CONFUSABLE_DOMAIN: 6, BRAND_IN_SUBDOMAIN: 4, BRAND_IN_DOMAIN: 3,
-  BRAND_IMPERSONATION: 4, BRAND_IN_SUBJECT: 1.5, VIP_IMPERSONATION: 6, OBFUSCATED_TEXT: 5, BRAND_LOOKALIKE_NAME: 5,
+  BRAND_IMPERSONATION: 5, BRAND_IN_SUBJECT: 1.5, VIP_IMPERSONATION: 6, OBFUSCATED_TEXT: 5, BRAND_LOOKALIKE_NAME: 5, DISPLAY_NAME_DOMAIN: 3,
 } as const;
 
 function domainOf(addr: string): string {
@@ -283,6 +283,18 @@ export const lookalikeCheck: Check = {
           add('BRAND_IN_SUBJECT', `Subject names ${b.name} but the mail comes from ${fromDomain || 'an empty address'}.`, 'phishing', fromDomain ? [fromDomain] : []);
           break;
         }
+      }
+    }
+    // 3b. a domain written in the display name that is not the sender's ("proton.me Helpdesk" <admin@elsewhere.id>)
+    if (msg.from.name && msg.from.name.indexOf('.') > 0 && msg.from.name.indexOf('@') < 0) {
+      for (const tok of msg.from.name.toLowerCase().split(/[\s,;:()[\]<>"'|/]+/).slice(0, 20)) {
+        const m = /^(?:https?:\/\/)?((?:[a-z0-9-]+\.)+[a-z]{2,24})\.?$/.exec(tok);
+        if (!m) continue;
+        const r = tldParse(m[1], { allowPrivateDomains: true });
+        if (!r.domain || !r.isIcann) continue;
+        if (fromDomain && (registrable(fromDomain) === r.domain || fromDomain.endsWith('.' + r.domain))) continue;
+        add('DISPLAY_NAME_DOMAIN', `Display name shows the domain ${m[1]} but the mail comes from ${fromDomain || 'an empty address'}.`, 'phishing', [m[1]]);
+        break;
       }
     }
     // 4. VIPs named in the display name, sent from an address not theirs

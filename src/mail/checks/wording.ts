@@ -15,7 +15,7 @@ const ZW = /[\u200b-\u200d\u2060-\u2064\ufeff\u00ad]/g;
 
 export const WORDING_SCORES = {
   WORDING_CREDENTIAL: 1.5, WORDING_CREDENTIAL_LINK: 2.5, WORDING_URGENCY: 0.5, WORDING_PAYMENT_CHANGE: 3.5,
-  WORDING_INVOICE: 1, WORDING_SCAM: 2.5,
+  WORDING_INVOICE: 1, WORDING_SCAM: 3.5, WORDING_CALLBACK: 3.5,
 } as const;
 
 /** Does the message offer somewhere to act on the lure (a web link, a form, an HTML attachment)? */
@@ -53,6 +53,7 @@ export const wordingCheck: Check = {
     const bank = tags.get('bank') ?? [];
     const inv = tags.get('inv') ?? [];
     const scam = tags.get('scam') ?? [];
+    const callback = tags.get('callback') ?? [];
     if (cred.length) {
       if (hasActionable(msg)) {
         out.push({ symbol: 'WORDING_CREDENTIAL_LINK', score: WORDING_SCORES.WORDING_CREDENTIAL_LINK + (cred.length >= 2 ? 2 : 0), kind: 'phishing', reason: `Account or credential wording (${q(cred)}) next to a link to act on.`, evidence: cred.slice(0, 10) });
@@ -63,7 +64,14 @@ export const wordingCheck: Check = {
     if (urg.length) out.push({ symbol: 'WORDING_URGENCY', score: urg.length >= 2 ? 1.5 : WORDING_SCORES.WORDING_URGENCY, kind: 'phishing', reason: `Urgent or threatening wording: ${q(urg)}.`, evidence: urg.slice(0, 10) });
     if (bank.length) out.push({ symbol: 'WORDING_PAYMENT_CHANGE', score: WORDING_SCORES.WORDING_PAYMENT_CHANGE, kind: 'phishing', reason: `Announces a change of payment or bank details: ${q(bank)}.`, evidence: bank.slice(0, 10) });
     if (inv.length && (msg.attachments.length > 0 || hasActionable(msg))) out.push({ symbol: 'WORDING_INVOICE', score: WORDING_SCORES.WORDING_INVOICE, kind: 'phishing', reason: `Invoice or payment-request wording with an attachment or link: ${q(inv)}.`, evidence: inv.slice(0, 10) });
-    if (scam.length >= 2) out.push({ symbol: 'WORDING_SCAM', score: scam.length >= 4 ? 3.5 : WORDING_SCORES.WORDING_SCAM, kind: 'spam', reason: `Prize, reward, inheritance or investment wording: ${q(scam, 4)}.`, evidence: scam.slice(0, 10) });
+    if (scam.length >= 2) out.push({ symbol: 'WORDING_SCAM', score: scam.length >= 4 ? 4.5 : WORDING_SCORES.WORDING_SCAM, kind: 'spam', reason: `Prize, reward, inheritance or investment wording: ${q(scam, 4)}.`, evidence: scam.slice(0, 10) });
+    if (callback.length) {
+      const phone = PHONE.exec(`${msg.subject}\n${msg.text.slice(0, 200_000)}`);
+      if (phone) out.push({ symbol: 'WORDING_CALLBACK', score: WORDING_SCORES.WORDING_CALLBACK, kind: 'phishing', reason: `Asks the reader to phone ${phone[0].trim()} about a charge or order (${q(callback, 2)}): a call-back scam.`, evidence: [phone[0].trim(), ...callback.slice(0, 5)] });
+    }
     return out;
   },
 };
+
+/** A telephone number: +country or (area) groups of digits, 10–15 digits in all; bounded, no nested quantifiers. */
+const PHONE = /(?:\+\d{1,3}[ .-]?)?\(?\d{3}\)?[ .-]?\d{3}[ .-]?\d{4}\b/;

@@ -50,7 +50,7 @@ export const BRANDS: Brand[] = [
   { name: 'Coinbase', keywords: ['coinbase'], labels: ['coinbase'], domains: ['coinbase.com', 'coinbase.us'] },
   { name: 'MetaMask', keywords: ['metamask'], labels: ['metamask'], domains: ['metamask.io', 'consensys.io', 'consensys.net'] },
   { name: 'Trust Wallet', keywords: ['trust wallet', 'trustwallet'], labels: ['trustwallet'], domains: ['trustwallet.com'] },
-  { name: 'Ledger', keywords: ['ledger live', 'ledger wallet'], labels: ['ledger'], domains: ['ledger.com'] },
+  { name: 'Ledger', keywords: ['ledger', 'ledger live', 'ledger wallet'], labels: ['ledger'], ambiguous: true, domains: ['ledger.com'] },
   { name: 'Kraken', keywords: ['kraken'], labels: ['kraken'], domains: ['kraken.com'] },
   { name: 'Kucoin', keywords: ['kucoin'], labels: ['kucoin'], domains: ['kucoin.com'] },
   { name: 'Blockchain.com', keywords: ['blockchain.com'], labels: ['blockchain'], domains: ['blockchain.com'] },
@@ -98,6 +98,8 @@ export const BRANDS: Brand[] = [
   { name: 'Steam', keywords: ['steam support', 'steam community'], labels: ['steampowered', 'steamcommunity'], domains: ['steampowered.com', 'steamcommunity.com', 'steamstatic.com'] },
   { name: 'Booking.com', keywords: ['booking.com'], labels: ['booking'], domains: ['booking.com', 'bstatic.com'] },
   { name: 'Airbnb', keywords: ['airbnb'], labels: ['airbnb'], domains: ['airbnb.com', 'airbnb.fr', 'airbnbmail.com'] },
+  { name: 'Tesla / SpaceX (Elon Musk)', keywords: ['elon musk', 'tesla', 'spacex'], labels: ['tesla', 'spacex'], ambiguous: true, domains: ['tesla.com', 'teslamotors.com', 'spacex.com', 'x.com', 'twitter.com'] },
+  { name: 'celebrity investor', keywords: ['warren buffett', 'warren edward buffett', 'bill gates', 'jeff bezos', 'bernard arnault', 'mark zuckerberg', 'mackenzie scott', 'elon reeve musk'], labels: [], domains: [] },
   { name: 'Orange', keywords: ['orange.fr', 'messagerie orange'], labels: ['orange'], ambiguous: true, domains: ['orange.fr', 'orange.com', 'wanadoo.fr'] },
 ];
 
@@ -106,5 +108,6 @@ export const SERVICE_WORDS = [
   'support', 'service', 'services', 'team', 'account', 'accounts', 'security', 'id', 'billing', 'customer', 'care',
   'help', 'helpdesk', 'notification', 'notifications', 'alert', 'alerts', 'store', 'pay', 'prime', 'online',
   'verification', 'center', 'centre', 'no-reply', 'noreply', 'express', 'delivery', 'shipping', 'tracking', 'info',
-  'member', 'membership', 'rewards', 'official', 'admin', 'icloud', 'cloud', 'storage', 'wallet', 'secure',
+  'member', 'membership', 'rewards', 'official', 'admin', 'icloud', 'cloud', 'storage', 'wallet', 'secure', 'news',
+  'updates', 'update', 'live', 'by', 'innovations', 'energy',
 ];

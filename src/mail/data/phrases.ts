@@ -6,9 +6,10 @@
  * - urg: urgency and threats (within 24 hours, final notice)
  * - bank: change of payment details (BEC)
  * - inv: invoices, payment requests
- * - scam: prizes, rewards, inheritance, advance fee, investment
+ * - scam: prizes, rewards, inheritance, advance fee, investment, dating and miracle-cure spam
+ * - callback: "call us to cancel" fake invoices (telephone-oriented attack delivery)
  */
-export type PhraseTag = 'cred' | 'urg' | 'bank' | 'inv' | 'scam';
+export type PhraseTag = 'cred' | 'urg' | 'bank' | 'inv' | 'scam' | 'callback';
 
 export const PHRASES: Record<PhraseTag, string[]> = {
   cred: [
@@ -38,7 +39,9 @@ export const PHRASES: Record<PhraseTag, string[]> = {
     'payment details', 'card details', 'your card has been', 'payment was declined', 'payment declined',
     'delivery failed', 'could not be delivered', 'unable to deliver', 'shipment on hold', 'package is on hold',
     'customs fee', 'delivery fee', 'shipping fee', 'redelivery', 'confirm delivery', 'schedule delivery',
-    'tax refund', 'refund is pending', 'eligible for a refund', 'apple id',
+    'tax refund', 'refund is pending', 'eligible for a refund', 'apple id', 'password to your mailbox',
+    'your mailbox password', 'mailbox has been', 'email account has been', 'log you out', 'password has been compromised',
+    'verify your wallet', 'kyc verification', 'complete your kyc', 'kyc is unverified', 'unverified account',
     // fr
     'verifier votre compte', 'verifiez votre compte', 'verifier votre identite', 'confirmer votre identite',
     'confirmez votre identite', 'confirmer vos informations', 'mettre a jour vos informations', 'mettez a jour vos',
@@ -78,6 +81,7 @@ export const PHRASES: Record<PhraseTag, string[]> = {
     'expira hoje', 'expirando hoje', 'prazo final',
     'inmediatamente', 'en 24 horas', 'accion requerida', 'ultima oportunidad',
     'sofort', 'dringend', 'innerhalb von 24 stunden', 'letzte warnung', 'letzte erinnerung', 'letzte chance',
+    'beeilen sie sich', 'nur heute', 'nur noch heute', 'schnell sein',
   ],
   bank: [
     'change of bank details', 'new bank details', 'updated bank details', 'bank details have changed',
@@ -101,12 +105,23 @@ export const PHRASES: Record<PhraseTag, string[]> = {
     'you have won', 'you\'ve won', 'you won', 'lottery', 'claim your prize', 'claim your reward', 'claim now',
     'gift card', 'beneficiary', 'inheritance', 'next of kin', 'consignment', 'compensation fund', 'unclaimed',
     'million dollars', 'million usd', 'barrister', 'atm card', 'western union', 'moneygram', 'airdrop', 'staking',
-    'withdraw your funds', 'withdrawal request', 'congratulations', 'winner', 'reward', 'rewards program',
+    'withdraw your funds', 'withdrawal request', 'elon musk', 'giveaway', 'free bitcoin', 'btc', 'eth', 'token allocation', 'claim your', 'exclusive offer', 'selected to receive', 'you have been selected', 'you\'ve been selected', 'been chosen', 'survey', 'sum of', 'congratulations', 'winner', 'reward', 'rewards program',
     'cash prize', 'free gift', 'bitcoin', 'usdt', 'crypto', 'investment opportunity', 'guaranteed returns',
     'vous avez gagne', 'felicitations', 'gagnant', 'loterie', 'heritage', 'carte cadeau',
     'voce ganhou', 'parabens', 'premio', 'sorteio', 'brinde', 'premiado',
     'ha ganado', 'felicidades', 'loteria', 'herencia', 'tarjeta regalo',
     'gewinnen sie', 'sie haben gewonnen', 'gewinner', 'gutschein', 'gluckwunsch', 'herzlichen gluckwunsch',
     'belohnung', 'gewinnspiel', 'umfrage', 'teilnehmen',
+    'hot singles', 'meet singles', 'waiting to meet you', 'hottie', 'hotties', 'naughty', 'nude photos', 'sexy', 'lonely women',
+    'naaktfoto', "naaktfoto's", 'spannende afspraak', 'sexdate', 'traumfrau', 'singles in your area', 'weight loss',
+    'lose weight', 'miracle pill', 'erectile dysfunction', 'gewichtsverlust', 'abnehmen', 'keto', 'fett verbrennen',
+    'perte de poids', 'emagrecer', 'perder peso',
+  ],
+  callback: [
+    'if you did not authorize', 'if you did not make this', 'if you didn\'t make this', 'did not authorize this',
+    'to cancel this order', 'to cancel the order', 'to cancel your subscription', 'cancel this transaction',
+    'call our support', 'call us at', 'call us on', 'contact our support at', 'call our billing', 'call our toll',
+    'toll free', 'toll-free', 'helpline number', 'customer care number', 'refund department', 'billing department at',
+    'dispute this charge', 'automatically renewed', 'auto-renewal', 'has been charged to your', 'will be charged',
   ],
 };

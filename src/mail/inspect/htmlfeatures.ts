@@ -19,7 +19,11 @@ export interface HtmlFeatures {
   visibleChars: number;
   iframes: number;
   embeds: number;
+  /** a style rule or attribute pushing content far off-screen (e.g. "margin-top: 470500px"), or null */
+  offscreen: string | null;
 }
+
+const OFFSCREEN = /(?:margin(?:-top|-left)?|text-indent|left|top)\s*:\s*-?\d{5,9}(?:\.\d+)?px/i;
 
 const MAX_HTML = 3_000_000;
 
@@ -103,7 +107,7 @@ const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input'
 
 export function htmlFeatures(htmlIn: string): HtmlFeatures {
   const html = htmlIn.length > MAX_HTML ? htmlIn.slice(0, MAX_HTML) : htmlIn;
-  const f: HtmlFeatures = { forms: [], passwordInputs: 0, inputs: 0, hiddenChars: 0, hiddenSample: '', scripts: 0, scriptText: '', metaRefresh: null, images: 0, visibleChars: 0, iframes: 0, embeds: 0 };
+  const f: HtmlFeatures = { forms: [], passwordInputs: 0, inputs: 0, hiddenChars: 0, hiddenSample: '', scripts: 0, scriptText: '', metaRefresh: null, images: 0, visibleChars: 0, iframes: 0, embeds: 0, offscreen: null };
   // stack of hidden elements: [tag name, depth of same-name nesting]
   let hiddenTag: string | null = null;
   let hiddenDepth = 0;
@@ -144,6 +148,7 @@ export function htmlFeatures(htmlIn: string): HtmlFeatures {
     if (skip) {
       if (closing && name === skip) {
         if (skip === 'script' && f.scriptText.length < 200_000) f.scriptText += html.slice(skipStart, lt).slice(0, 200_000 - f.scriptText.length) + '\n';
+        if (skip === 'style' && !f.offscreen && lt - skipStart < 500_000) { const m = OFFSCREEN.exec(html.slice(skipStart, lt)); if (m) f.offscreen = m[0]; }
         skip = null;
       }
       continue;
@@ -174,6 +179,7 @@ export function htmlFeatures(htmlIn: string): HtmlFeatures {
       if (!inner.endsWith('/')) { skip = name; skipStart = i; }
       continue;
     }
+    if (!f.offscreen && needAttrs) { const st = attrs.get('style'); if (st) { const m = OFFSCREEN.exec(st); if (m) f.offscreen = m[0]; } }
     if (!hiddenTag && needAttrs && !VOID.has(name) && !inner.endsWith('/')) {
       const why = hidingStyle(attrs);
       if (why) { hiddenTag = name; hiddenDepth = 1; }

@@ -76,6 +76,7 @@ function dgetSlow(o: Doc, path: string, parts: string[]): FieldValue | undefined
 function dobj(o: Doc, path: string): Doc | undefined {
   const nested = dget(o, path);
   let out: Doc | undefined = isObj(nested) ? { ...nested } : undefined;
+  if (!dotted(o)) return out;
   const prefix = `${path}.`;
   for (const k of Object.keys(o)) {
     if (k.startsWith(prefix)) {

@@ -5,8 +5,10 @@
  *   json-stream one result at a time), or a plain array of results.
  * A result's `_raw` holds the event: XmlWinEventLog (`<Event xmlns=…>…</Event>`, parsed with the safe XML parser,
  * so every EventData field keeps its name) or classic WinEventLog text (`LogName=…`, `EventCode=…`,
- * `ComputerName=…`, `SourceName=…`, `RecordNumber=…`, `Message=…`: System values and the rendered message only; the
- * EventData names are not in that format). A result without `_raw` (an exported table) is read as flat fields
+ * `ComputerName=…`, `SourceName=…`, `RecordNumber=…`, `Message=…`: System values and the rendered message; the
+ * EventData names are not in that format, so the well-known labels of the message (Subject/New Logon accounts,
+ * Logon Type, New Process Name, Process Command Line, Creator Process Name, Source Network Address, Service File
+ * Name…) are mapped to their EventData names, best effort). A result without `_raw` (an exported table) is read as flat fields
  * (EventCode, ComputerName, LogName, SourceName, … and the extracted EventData names).
  * Event time: the XML's SystemTime, else Splunk's `_time`.
  */
@@ -40,6 +42,53 @@ function isWindows(r: Doc): boolean {
   return /wineventlog/i.test(st);
 }
 
+/** Security-log message sections whose account lines are Subject… / Target… fields */
+const SECTION_PREFIX: Record<string, string> = {
+  Subject: 'Subject', 'Creator Subject': 'Subject', 'Target Subject': 'Target', 'New Logon': 'Target',
+  'Account For Which Logon Failed': 'Target', 'Account Whose Credentials Were Used': 'Target', 'Logon Account': 'Target',
+  'Target Account': 'Target', 'New Account': 'Target', Member: 'Member',
+};
+const ACCOUNT_LABEL: Record<string, string> = {
+  'Security ID': 'UserSid', 'Account Name': 'UserName', 'Account Domain': 'DomainName', 'Logon ID': 'LogonId',
+  'Domain Name': 'DomainName',
+};
+/** rendered labels → EventData names (the Security and System events hunts look at most) */
+const LABEL: Record<string, string> = {
+  'Logon Type': 'LogonType', 'New Process Name': 'NewProcessName', 'Process Command Line': 'CommandLine',
+  'Creator Process Name': 'ParentProcessName', 'New Process ID': 'NewProcessId', 'Creator Process ID': 'ProcessId',
+  'Token Elevation Type': 'TokenElevationType', 'Mandatory Label': 'MandatoryLabel', 'Workstation Name': 'WorkstationName',
+  'Source Network Address': 'IpAddress', 'Source Port': 'IpPort', 'Logon Process': 'LogonProcessName',
+  'Authentication Package': 'AuthenticationPackageName', 'Process Name': 'ProcessName', 'Process ID': 'ProcessId',
+  'Failure Reason': 'FailureReason', Status: 'Status', 'Sub Status': 'SubStatus', 'Service Name': 'ServiceName',
+  'Service File Name': 'ImagePath', 'Service Type': 'ServiceType', 'Service Start Type': 'StartType',
+  'Service Account': 'AccountName', 'Group Name': 'TargetUserName', 'Group Domain': 'TargetDomainName',
+  'Object Name': 'ObjectName', 'Object Type': 'ObjectType', 'Share Name': 'ShareName', 'Share Path': 'ShareLocalPath',
+  'Relative Target Name': 'RelativeTargetName', 'Ticket Encryption Type': 'TicketEncryptionType', 'Ticket Options': 'TicketOptions',
+  'Client Address': 'IpAddress', 'Client Port': 'IpPort', 'Task Name': 'TaskName', 'Accesses': 'AccessList', 'Access Mask': 'AccessMask',
+};
+
+/**
+ * Best effort: EventData names from a rendered Security/System message (`Section:` headers, `\tLabel:\t\tValue`
+ * lines), for classic WinEventLog text that carries no EventData. Only well-known labels are mapped.
+ */
+export function messageFields(message: string): Doc {
+  const out: Doc = {};
+  let section = '';
+  for (const line of message.split(/\r?\n/).slice(0, 400)) {
+    if (!line.trim()) continue;
+    const m = /^(\s*)([A-Za-z][A-Za-z ()/-]{0,60}?):\s*(.*)$/.exec(line);
+    if (!m) continue;
+    const [, indent, label, value] = m;
+    if (!indent && value === '') { section = label; continue; }
+    const v = value.trim();
+    const prefix = SECTION_PREFIX[section];
+    const acct = ACCOUNT_LABEL[label];
+    const name = prefix && acct ? `${prefix}${acct}` : LABEL[label];
+    if (name && !Object.prototype.hasOwnProperty.call(out, name)) out[name] = v;
+  }
+  return out;
+}
+
 /** Classic (non-XML) WinEventLog `_raw`: `Key=Value` header lines, then `Message=` and the rendered text. */
 export function classicToDoc(raw: string, r: Doc): Doc {
   const kv: Record<string, string> = {};
@@ -63,7 +112,7 @@ export function classicToDoc(raw: string, r: Doc): Doc {
       computer: kv.ComputerName ?? toStr(r.host),
       systemTime: toSystemTime(r._time),
     },
-    null,
+    message ? messageFields(message) : null,
     null,
     message,
   );

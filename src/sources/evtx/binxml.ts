@@ -43,7 +43,9 @@ export const MAX_NEST = 12;
 /** Maximum rendered nodes per record (guards against template amplification). */
 export const MAX_RENDER_NODES = 100_000;
 /** Maximum rendered nodes per chunk (a crafted chunk cannot make every record render a huge template). */
-export const MAX_CHUNK_RENDER_NODES = 2_000_000;
+export const MAX_CHUNK_RENDER_NODES = 1_000_000;
+/** Template definition bytes compiled per chunk (real definitions are disjoint, so at most the chunk's 64 KiB). */
+export const MAX_CHUNK_TEMPLATE_BYTES = 1 << 20;
 /** Maximum substitution values per template instance. */
 export const MAX_SUBST = 4096;
 
@@ -92,6 +94,8 @@ export class ChunkParser {
   private compiling = new Set<number>();
   /** nodes the chunk's records may still render */
   renderBudget = MAX_CHUNK_RENDER_NODES;
+  /** template definition bytes the chunk may still compile */
+  compileBudget = MAX_CHUNK_TEMPLATE_BYTES;
   /** `size`: length of valid data in buf (a truncated last chunk is shorter than 64 KiB) */
   constructor(public buf: Buffer, public size: number) {}
 
@@ -102,6 +106,7 @@ export class ChunkParser {
     this.templates.clear();
     this.compiling.clear();
     this.renderBudget = MAX_CHUNK_RENDER_NODES;
+    this.compileBudget = MAX_CHUNK_TEMPLATE_BYTES;
   }
 
   private fail(msg: string, at: number): never {
@@ -158,6 +163,8 @@ export class ChunkParser {
     const start = off + 24;
     const end = start + dataSize;
     if (end > this.size) this.fail(`template definition size ${dataSize} runs past the chunk`, off);
+    this.compileBudget -= dataSize;
+    if (this.compileBudget < 0) this.fail('chunk defines too many overlapping templates', off);
     this.compiling.add(off);
     try {
       const guid = this.buf.toString('hex', off + 4, off + 20);

@@ -219,6 +219,19 @@ function scalar(buf: Buffer, o: number, size: number, type: number): FieldValue 
   }
 }
 
+// Windows-1252 for 0x80–0x9F (ANSI strings are written in the system code page; evtx_dump decodes them as 1252)
+const CP1252 = [
+  0x20ac, 0x81, 0x201a, 0x192, 0x201e, 0x2026, 0x2020, 0x2021, 0x2c6, 0x2030, 0x160, 0x2039, 0x152, 0x8d, 0x17d, 0x8f,
+  0x90, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x2dc, 0x2122, 0x161, 0x203a, 0x153, 0x9d, 0x17e, 0x178,
+];
+
+/** ANSI (Windows-1252) text of a byte range. */
+export function ansi(buf: Buffer, start: number, end: number): string {
+  const s = buf.toString('latin1', start, end);
+  // eslint-disable-next-line no-control-regex
+  return /[\x80-\x9f]/.test(s) ? s.replace(/[\x80-\x9f]/g, (c) => String.fromCharCode(CP1252[c.charCodeAt(0) - 0x80])) : s;
+}
+
 /** Largest array we decode (elements); longer arrays are cut (sizes are bounded by u16 anyway). */
 export const MAX_ARRAY = 65536;
 
@@ -235,7 +248,7 @@ export function decodeValue(buf: Buffer, o: number, size: number, type: number):
     case VT.String:
       return utf16(buf, o, end);
     case VT.AnsiString: {
-      let s = buf.toString('latin1', o, end);
+      let s = ansi(buf, o, end);
       const z = s.indexOf('\0');
       if (z >= 0) s = s.slice(0, z);
       return s;
@@ -266,7 +279,7 @@ export function decodeValue(buf: Buffer, o: number, size: number, type: number):
       return out;
     }
     case VT.AnsiString | VT.Array: {
-      const parts = buf.toString('latin1', o, end).split('\0');
+      const parts = ansi(buf, o, end).split('\0');
       if (parts.length && parts[parts.length - 1] === '') parts.pop();
       return parts.slice(0, MAX_ARRAY);
     }

@@ -99,3 +99,10 @@ test('BRAND_LOOKALIKE_NAME: brand spelt with look-alike characters in the displa
   assert.match(hit(h, 'BRAND_LOOKALIKE_NAME')!.reason, /Ledger/);
   assert.equal(hit(await run(lookalikeCheck, msg({ fromName: 'Ledger', fromAddr: 'hello@ledger.com' })), 'BRAND_LOOKALIKE_NAME'), undefined);
 });
+
+test('DISPLAY_NAME_DOMAIN: a domain in the display name that is not the sender’s', async () => {
+  const h = await run(lookalikeCheck, msg({ fromName: 'proton.me Helpdesk', fromAddr: 'admin@dpu.example.go.id' }));
+  assert.match(hit(h, 'DISPLAY_NAME_DOMAIN')!.reason, /proton\.me/);
+  assert.equal(hit(await run(lookalikeCheck, msg({ fromName: 'Example.com Support', fromAddr: 'help@mail.example.com' })), 'DISPLAY_NAME_DOMAIN'), undefined);
+  assert.equal(hit(await run(lookalikeCheck, msg({ fromName: 'J. R. Smith', fromAddr: 'jr@example.org' })), 'DISPLAY_NAME_DOMAIN'), undefined);
+});

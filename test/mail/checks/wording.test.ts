@@ -44,3 +44,9 @@ test('hostile: long text with no phrase is handled in one pass', async () => {
   const h = await run(wordingCheck, msg({ text: 'verify your acc'.repeat(100_000) }));
   assert.deepEqual(symbols(h), []);
 });
+
+test('WORDING_CALLBACK: call-back scam needs the wording and a phone number', async () => {
+  const text = 'Your subscription was automatically renewed for $389.99. If you did not authorize this charge, call us at +1 (808) 555-0143.';
+  assert.match(hit(await run(wordingCheck, msg({ text })), 'WORDING_CALLBACK')!.reason, /808/);
+  assert.equal(hit(await run(wordingCheck, msg({ text: 'If you did not authorize this, reply to this mail.' })), 'WORDING_CALLBACK'), undefined);
+});

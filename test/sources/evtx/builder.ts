@@ -130,7 +130,7 @@ function scalarBytes(type: number, v: unknown): Buffer {
   const b = Buffer.alloc(16);
   switch (type) {
     case VT.String: return Buffer.from(String(v), 'utf16le');
-    case VT.AnsiString: return Buffer.from(String(v), 'latin1');
+    case VT.AnsiString: return Buffer.isBuffer(v) ? v : Buffer.from(String(v), 'latin1');
     case VT.Int8: b.writeInt8(Number(v)); return b.subarray(0, 1);
     case VT.UInt8: b.writeUInt8(Number(v)); return b.subarray(0, 1);
     case VT.Int16: b.writeInt16LE(Number(v)); return b.subarray(0, 2);
@@ -329,6 +329,7 @@ class BinXmlWriter {
       const t = s.type & 0x7f;
       const arr = s.value as unknown[];
       if (t === VT.String) return Buffer.concat(arr.map((x) => Buffer.from(String(x) + '\0', 'utf16le')));
+      if (t === VT.AnsiString) return Buffer.concat(arr.map((x) => Buffer.from(String(x) + '\0', 'latin1')));
       return Buffer.concat(arr.map((x) => scalarBytes(t, x)));
     }
     return scalarBytes(s.type, s.value);

@@ -197,3 +197,16 @@ test('random damage behind valid checksums (the parser itself must hold): no cra
   assert.ok(total > 300 * 20, `most records survive scattered damage (${total})`);
   assert.ok(problems > 0);
 });
+
+test('template amplification: a chunk of records that all render a huge template is cut off', { timeout: 60000 }, async () => {
+  const many = [];
+  for (let i = 0; i < 3000; i++) many.push(el('E'));
+  const big = el('Event', {}, many);
+  const recs = [];
+  for (let i = 0; i < 560; i++) recs.push({ xml: big });
+  const b = buildEvtx(recs);
+  assert.equal((b.length - 4096) / 65536, 1, 'one chunk');
+  const r = await read(b);
+  assert.ok(r.docs.length > 100 && r.docs.length < 560, `${r.docs.length} rendered before the budget ran out`);
+  assert.ok(r.errors.some((e) => /too many nodes/.test(e.message)));
+});

@@ -43,6 +43,7 @@ test('scalar value types render as evtx_dump prints them', async () => {
   const cases: [string, BuilderNode, unknown][] = [
     ['String', sub(VT.String, 'héllo wörld ✓'), 'héllo wörld ✓'],
     ['Ansi', sub(VT.AnsiString, 'plain ansi'), 'plain ansi'],
+    ['Ansi1252', sub(VT.AnsiString, Buffer.from([0x80, 0x20, 0xe9, 0x93, 0x71, 0x94, 0x00])), '€ é“q”'],
     ['Int8', sub(VT.Int8, -5), -5],
     ['UInt8', sub(VT.UInt8, 250), 250],
     ['Int16', sub(VT.Int16, -300), -300],
@@ -75,6 +76,7 @@ test('array value types render as JSON arrays', async () => {
   const t1 = new Date(Date.UTC(2020, 0, 1));
   const cases: [string, BuilderNode, unknown][] = [
     ['Strings', sub(VT.String | VT.Array, ['a', 'bé', '']), ['a', 'bé', '']],
+    ['Ansis', sub(VT.AnsiString | VT.Array, ['one', 'two']), ['one', 'two']],
     ['Int8s', sub(VT.Int8 | VT.Array, [-1, 2]), [-1, 2]],
     ['UInt8s', sub(VT.UInt8 | VT.Array, [1, 255]), [1, 255]],
     ['Int16s', sub(VT.Int16 | VT.Array, [-2, 3]), [-2, 3]],
