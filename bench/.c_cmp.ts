@@ -12,4 +12,4 @@ const A = new Set(a.detections.map(key)), B = new Set(b.detections.map(key));
 console.log('with prefilter', A.size, 'cpu', ((c1.user + c1.system) / 1e3).toFixed(0), 'ms; without', B.size, 'cpu', ((c2.user + c2.system - c1.user - c1.system) / 1e3).toFixed(0), 'ms; records', a.summary.records);
 for (const k of B) if (!A.has(k)) console.log('MISSING with prefilter:', k);
 for (const k of A) if (!B.has(k)) console.log('EXTRA with prefilter:', k);
-console.log('anchored rules', prep.prefilter.anchored.reduce((s, x) => s + x, 0), 'of', prep.compiled.length, 'anchors', prep.prefilter.anchorCount);
+console.log('anchored rules', prep.prefilter.anchored.reduce((s, x) => s + x, 0), 'of', prep.compiled.length, 'anchors', prep.prefilter.anchorCount, 'states', prep.prefilter.states, 'rss', process.resourceUsage().maxRSS >> 10, 'MiB');

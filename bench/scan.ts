@@ -190,8 +190,10 @@ async function main(): Promise<void> {
       console.log(`${it.path.split('/').pop()} ${r.verdict} ${r.score} | ${r.subject.slice(0, 60)} | ${syms}`);
     };
     const lim = Number(val('--details-limit') ?? 60);
-    console.log('\n-- ham flagged (dev) --');
-    dev.filter((i) => i.corpus === 'ham' && vigie.flagged.get(i.path)).slice(0, lim).forEach(show);
+    const near = Number(val('--near') ?? 0);
+    console.log(`\n-- ham flagged (dev)${near ? `, or within ${near} of the threshold` : ''} --`);
+    const th = defaultConfig().settings.thresholds.suspicious - near;
+    dev.filter((i) => i.corpus === 'ham' && (vigie.flagged.get(i.path) || results.get(i.path)!.score >= th)).slice(0, lim).forEach(show);
     console.log('\n-- phishing missed (dev) --');
     dev.filter((i) => i.corpus === 'phishing' && !vigie.flagged.get(i.path)).slice(0, lim).forEach(show);
   }

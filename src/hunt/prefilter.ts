@@ -9,12 +9,13 @@
  */
 import { eventText, type VigieEvent } from '../event.js';
 import { parseCondition, type CondNode } from '../sigma/condition.js';
-import { parseSigmaString, STAR, ONE } from '../sigma/modifiers.js';
+import { parseSigmaString, STAR, ONE, MODIFIERS, type Val } from '../sigma/modifiers.js';
 
 type Anchors = string[] | null;
 
 /** modifiers under which the value's literal text must appear in the field value (case-insensitively) */
 const SAFE_MODS = new Set(['contains', 'startswith', 'endswith', 'all', 'cased', 'windash']);
+const ENCODINGS = new Set(['base64', 'base64offset', 'utf16le', 'utf16be', 'utf16', 'wide']);
 const RE_MODS = new Set(['re', 'i', 'm', 's', 'ignorecase', 'multiline', 'dotall', 'all', 'cased']);
 const MAX_ANCHORS_PER_RULE = 4096;
 
@@ -126,7 +127,15 @@ export function regexLiteral(re: string): string | null {
       continue;
     }
     if (depth > 0) continue;
-    if ('.^$*+?{}'.includes(c)) { end(); continue; }
+    if (c === '{') {
+      // a counted repetition: skip its bounds
+      const j = re.indexOf('}', i);
+      if (j < 0) return null;
+      i = j;
+      end();
+      continue;
+    }
+    if ('.^$*+?}'.includes(c)) { end(); continue; }
     const q = re[i + 1];
     if (q === '?' || q === '*' || (q === '{' && /^\{0[,}]/.test(re.slice(i + 1)))) { end(); continue; }
     cur += c;
@@ -168,6 +177,25 @@ function itemAnchors(key: string, value: unknown): Anchors {
   if (mods.includes('re')) {
     if (mods.some((m) => !RE_MODS.has(m))) return null;
     lits = values.map((v) => (typeof v === 'string' ? regexLiteral(v) : null));
+  } else if (mods.some((m) => ENCODINGS.has(m))) {
+    // encoded values (base64 of UTF-16…): encode the way the engine does, the encoded text must occur
+    if (mods.some((m) => !SAFE_MODS.has(m) && !ENCODINGS.has(m)) || mods.includes('windash')) return null;
+    const enc = mods.filter((m) => ENCODINGS.has(m));
+    if (!mods.includes('base64') && !mods.includes('base64offset')) return null; // raw UTF-16 bytes: not text
+    const all: (string | null)[] = [];
+    for (const v of values) {
+      if (typeof v !== 'string') return null;
+      let vals: Val[];
+      try {
+        vals = [parseSigmaString(v)];
+        for (const m of enc) vals = vals.flatMap((x) => MODIFIERS[m]!.transform!(x, {}));
+      } catch {
+        return null;
+      }
+      for (const x of vals) all.push(typeof x === 'string' ? literalOf(x.replace(/\\/g, '\\\\').replace(/[*?]/g, '\\$&')) : null);
+    }
+    if (mods.includes('all')) return null;
+    lits = all;
   } else {
     if (mods.some((m) => !SAFE_MODS.has(m))) return null;
     const wd = mods.includes('windash');
@@ -259,7 +287,8 @@ export function ruleAnchors(detection: Record<string, unknown>): Anchors {
   }
 }
 
-const MAX_TABLE = 24 * 1024 * 1024; // DFA cells (Int32): ~96 MiB worst case; beyond it, later anchors are dropped
+const MAX_LEN = 10;
+const MAX_TABLE = 16 * 1024 * 1024; // DFA cells (Int32): ~96 MiB worst case; beyond it, later anchors are dropped
 
 /** Aho-Corasick over all rules' anchors, compiled into a flat DFA over the characters anchors use. */
 export class Prefilter {
@@ -274,6 +303,7 @@ export class Prefilter {
   private stamp: Int32Array;
   private epoch = 0;
   readonly anchorCount: number;
+  readonly states: number;
 
   constructor(detections: (Record<string, unknown> | undefined)[]) {
     const n = detections.length;
@@ -285,17 +315,26 @@ export class Prefilter {
       const a = d ? ruleAnchors(d) : null;
       if (a) lists.push({ rule: i, lits: a });
     }
+    // shorten anchors to their last MAX_LEN units (a part of a necessary literal is still necessary): bounds the
+    // automaton's size for rules with thousands of hashes
+    for (const x of lists) x.lits = [...new Set(x.lits.map((l) => (l.length > MAX_LEN ? l.slice(-MAX_LEN) : l)))];
+    // classes: one per ASCII character used; non-ASCII units share 16 buckets (a shared class can only make the
+    // automaton match more, never less)
+    const bucket = new Int32Array(16);
     for (const { lits } of lists) for (const l of lits) for (let k = 0; k < l.length; k++) {
       const c = l.charCodeAt(k);
-      if (this.classOf[c] === 0) this.classOf[c] = this.nClasses++;
+      if (this.classOf[c] !== 0) continue;
+      if (c < 128) this.classOf[c] = this.nClasses++;
+      else this.classOf[c] = bucket[c & 15] ||= this.nClasses++;
     }
+    for (let c = 128; c < 0x10000; c++) if (this.classOf[c] === 0) this.classOf[c] = bucket[c & 15];
     // trie
     const C = this.nClasses;
     const gotoT: number[][] = [new Array(C).fill(-1)];
     const out: (number[] | undefined)[] = [undefined];
     let count = 0;
     for (const { rule, lits } of lists) {
-      if (gotoT.length * C + lits.reduce((s, l) => s + l.length, 0) * C > MAX_TABLE) continue; // table full: rule stays un-anchored
+      if ((gotoT.length + lits.reduce((s, l) => s + l.length, 0)) * C > MAX_TABLE) continue; // table full: rule stays un-anchored
       for (const l of lits) {
         let s = 0;
         for (let k = 0; k < l.length; k++) {
@@ -315,6 +354,7 @@ export class Prefilter {
       this.anchored[rule] = 1;
     }
     this.anchorCount = count;
+    this.states = gotoT.length;
     // BFS: failure links → full DFA
     const S = gotoT.length;
     const delta = new Int32Array(S * C);

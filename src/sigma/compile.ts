@@ -227,7 +227,7 @@ function compileItem(spec: ItemSpec, opts: CompileOptions): Pred {
   // --- the field's value(s) for this event
   const value = (ev: VigieEvent, get: FieldGetter): FieldValue | undefined => {
     if (keyword) return eventText(ev);
-    let v = get(field);
+    let v = cachedGet(get, field);
     if (tpart) {
       let ms: number | undefined;
       if (v === undefined && TIME_FIELDS.has(field.toLowerCase())) ms = ev.time;
@@ -467,6 +467,22 @@ export function filterApplies(f: FilterRule, rule: SigmaRule): boolean {
 }
 
 let lastEv: VigieEvent | null = null;
+let lastGet: FieldGetter | null = null;
+const ABSENT = Symbol('absent');
+let fieldCache = new Map<string, FieldValue | typeof ABSENT>();
+/**
+ * Field values are looked up once per (event, getter): thousands of rules read the same few fields. Callers
+ * should pass the same getter object to every rule of an event (per alias set) to benefit.
+ */
+let reuse = false;
+function cachedGet(get: FieldGetter, field: string): FieldValue | undefined {
+  if (!reuse || get !== lastGet) return get(field);
+  const c = fieldCache.get(field);
+  if (c !== undefined) return c === ABSENT ? undefined : c;
+  const v = get(field);
+  fieldCache.set(field, v === undefined ? ABSENT : v);
+  return v;
+}
 
 /** Compile one rule into a matcher. Throws RuleError when the rule cannot run. */
 export function compileRule(rule: SigmaRule, opts: CompileOptions = {}): CompiledRule {
@@ -484,7 +500,13 @@ export function compileRule(rule: SigmaRule, opts: CompileOptions = {}): Compile
     logsource: { ...rule.logsource },
     filters: filters.map((f) => f.id ?? f.title),
     match(ev, get) {
-      if (ev !== lastEv) { lastEv = ev; resetLower(); }
+      if (ev !== lastEv) { lastEv = ev; resetLower(); lastGet = null; }
+      if (get !== lastGet) {
+        // a getter used for one rule only is not cached (nothing to share); a reused one is, from its 2nd rule on
+        lastGet = get;
+        reuse = false;
+        if (fieldCache.size > 0) fieldCache = new Map();
+      } else reuse = true;
       if (!pred(ev, get, null)) return null;
       for (const f of fpreds) if (f(ev, get, null)) return null;
       const det: MatchDetail[] = [];

@@ -9,5 +9,5 @@ export type {
 export { RuleError } from './types.js';
 export { loadRules, parseRules, lineOf } from './load.js';
 export { validateDocument, parseTimespan, type SchemaIssue } from './schema.js';
-export { compileRule, type CompiledRule } from './compile.js';
+export { compileRule, filterApplies, type CompiledRule } from './compile.js';
 export { CorrelationEngine, type CorrelationAlert } from './correlation.js';

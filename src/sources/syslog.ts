@@ -379,6 +379,7 @@ function parseDovecot(msg: string, f: Doc): void {
 }
 
 const BARRACUDA_ACTIONS = ['Allowed', 'Aborted', 'Blocked', 'Quarantined', 'Tagged', 'Deferred', 'Per-User Quarantined', 'Whitelisted', 'Encrypted', 'Redirected', 'Attachments Stubbed'];
+const SEND_ACTIONS = ['Deferred', 'Delivered', 'Rejected'];
 const BARRACUDA_REASONS: Record<number, string> = {
   1: 'Virus', 2: 'Banned Attachment', 3: 'RBL Match', 4: 'Rate Control', 5: 'Too Many Messages In Session',
   6: 'Timeout Exceeded', 7: 'No Such Domain', 8: 'No Such User', 9: 'Subject Filter Match', 11: 'Client IP',
@@ -397,10 +398,11 @@ const ATTACHMENT_REASONS = new Set([2, 72, 79, 85, 86]);
 
 /** Barracuda ESG message line: `host[ip] bmsgid start end SERVICE …`. Returns false when it is not one. */
 export function parseBarracuda(msg: string, f: Doc): boolean {
-  const m = /^([^\s\[]*)\[([^\]\s]*)\] (\S+) (\d{9,11}) (\d{9,11}) (RECV|SCAN|SEND) ?(.*)$/.exec(msg.length > MAX_MESSAGE ? msg.slice(0, MAX_MESSAGE) : msg);
+  const m = /^(?:([^\s\[]*)\[([^\]\s]*)\] )?(\S+) (\d{1,11}) (\d{1,11}) (RECV|SCAN|SEND) ?(.*)$/.exec(msg.length > MAX_MESSAGE ? msg.slice(0, MAX_MESSAGE) : msg);
   if (!m) return false;
-  f.client_host = m[1];
-  f.client_ip = m[2];
+  // SEND lines carry no client; a client without a known address is logged "host[]"
+  if (m[1]) f.client_host = m[1];
+  if (m[2]) f.client_ip = m[2];
   f.message_id = m[3];
   f.start_time = Number(m[4]);
   f.end_time = Number(m[5]);
@@ -434,6 +436,8 @@ export function parseBarracuda(msg: string, f: Doc): boolean {
     if (toks[0] === 'ENC' || toks[0] === '-') { f.encrypted = toks[0] === 'ENC'; k = 1; }
     if (/^\d{1,2}$/.test(toks[k] ?? '')) {
       setAction(toks[k], undefined);
+      // delivery attempts have their own codes: 0 deferred, 1 delivered, 2 rejected
+      if (typeof f.action === 'number') f.action_name = SEND_ACTIONS[f.action] ?? String(f.action);
       f.queue_id = toks[k + 1] ?? '';
     } else {
       f.queue_id = toks[k] ?? '';
@@ -443,8 +447,8 @@ export function parseBarracuda(msg: string, f: Doc): boolean {
     f.delivery_status = toks.slice(k).join(' ');
     k = toks.length;
   }
-  if (f.sender === '') delete f.sender;
-  if (f.recipient === '') delete f.recipient;
+  if (f.sender === '' || f.sender === '-') delete f.sender;
+  if (f.recipient === '' || f.recipient === '-') delete f.recipient;
   let rest = toks.slice(k).join(' ');
   // SUBJ:/Subj: runs to the end of the line; SZ:n before it
   const sj = /(?:^| )SUBJ: ?/i.exec(rest);

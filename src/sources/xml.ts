@@ -387,3 +387,24 @@ export function xmlEventToDoc(xml: string, limits?: XmlLimits): { Event: JObj } 
   if (!doc) throw new XmlError(`root element is <${el.name}>, not <Event>`, 0);
   return doc;
 }
+
+/**
+ * An `<EventData>…</EventData>` (or `<UserData>…</UserData>`) fragment on its own, as SIEM tables store it
+ * (Microsoft Sentinel `SecurityEvent.EventData`, `Event.EventData`) → the evtx_dump EventData / UserData value.
+ * Throws XmlError on malformed XML.
+ */
+export function eventDataXmlToDoc(xml: string, limits?: XmlLimits): { EventData?: J; UserData?: J } {
+  const el = parseXml(xml, limits);
+  const name = localName(el.name);
+  if (name === 'EventData') return { EventData: convertEventData(el) };
+  if (name === 'UserData') return { UserData: convert(el, false, 1) };
+  if (name === 'DataItem') {
+    // Sentinel's Event table wraps it: <DataItem …><EventData>…</EventData></DataItem>
+    for (const k of childElements(el)) {
+      const n = localName(k.name);
+      if (n === 'EventData') return { EventData: convertEventData(k) };
+      if (n === 'UserData') return { UserData: convert(k, false, 1) };
+    }
+  }
+  throw new XmlError(`<${el.name}> is not EventData or UserData`, 0);
+}

@@ -98,10 +98,12 @@ function applyExchangeLog(ev: VigieEvent): boolean {
   const svc = ev.logsource.service;
   const cmdlet = fieldStr(ev, 'Cmdlet') ?? fieldStr(ev, 'CmdletName');
   if (!cmdlet) return false;
-  const params = fieldStr(ev, 'Parameters') ?? fieldStr(ev, 'CmdletParameters') ?? '';
+  let params = fieldStr(ev, 'Parameters') ?? fieldStr(ev, 'CmdletParameters') ?? '';
+  // some exports wrap the parameter list in braces ("{-Identity 'x' -SearchQuery 'y'}"): unwrap
+  const trimmed = params.trim();
+  if (trimmed.startsWith('{') && trimmed.endsWith('}') && /^\{\s*-/.test(trimmed)) params = trimmed.slice(1, -1).trim();
   const calls = callFromParts(cmdlet, params);
   const result = fieldStr(ev, 'ExecutionResult') ?? fieldStr(ev, 'Succeeded') ?? fieldStr(ev, 'Result');
-  // admin audit exports write the parameter list as "{-Name 'v', -Other 'w'}" or similar: braces dropped
   let succeeded: boolean | undefined;
   if (result) succeeded = /^(success|succeeded|true)$/i.test(result) ? true : /^(fail|failure|failed|false|error)/i.test(result) ? false : undefined;
   if (succeeded === undefined && fieldStr(ev, 'ErrorType')) succeeded = false;
@@ -121,8 +123,10 @@ function applyAudit(ev: VigieEvent): boolean {
   if (!op) return false;
   const rt = fieldStr(ev, 'RecordType');
   const wl = fieldStr(ev, 'Workload');
-  const isAdmin = rt === '1' || rt === 'ExchangeAdmin' || (wl === 'Exchange' && Array.isArray(ev.fields.Parameters));
-  if (!isAdmin && !(rt === undefined && wl === undefined)) return false;
+  // ExchangeAdmin (1) and SecurityComplianceCenterEXOCmdlet (18: New-ComplianceSearch…) records, or any record
+  // whose Operation is a cmdlet name with a Parameters array
+  const adminType = rt === '1' || rt === '18' || rt === 'ExchangeAdmin' || rt === 'SecurityComplianceCenterEXOCmdlet';
+  if (!adminType && !Array.isArray(ev.fields.Parameters) && !(rt === undefined && wl === undefined)) return false;
   const name = canonicalCmdlet(op);
   if (!name) return false;
   const arr = ev.fields.Parameters;

@@ -343,6 +343,10 @@ const CMDLET_ALIASES: Record<string, string> = {
 
 const CANON_CMDLET = new Map<string, string>();
 for (const k of Object.keys(CMDLETS)) CANON_CMDLET.set(k.toLowerCase(), k);
+/** every parameter name known for any listed cmdlet: canonical casing for other cmdlets' parameters */
+const KNOWN_PARAMS = new Map<string, string>();
+for (const spec of Object.values(CMDLETS)) for (const p of spec.params) KNOWN_PARAMS.set(p.toLowerCase(), p);
+for (const p of COMMON) KNOWN_PARAMS.set(p.toLowerCase(), p);
 
 /** Canonical cmdlet name for a word, or undefined when the word is not cmdlet-shaped (Verb-Noun) or an alias. */
 export function canonicalCmdlet(word: string): string | undefined {
@@ -378,8 +382,9 @@ export function canonicalParam(cmdlet: string, written: string): string {
   if (spec) {
     const m = all.filter((p) => p.toLowerCase().startsWith(lw));
     if (m.length === 1) return m[0];
+    return written;
   }
-  return written;
+  return KNOWN_PARAMS.get(lw) ?? written;
 }
 
 function tokValue(t: Token, vars: Map<string, Token>): string {

@@ -13,6 +13,7 @@ import { Router } from '../../src/hunt/router.js';
 import { windowsEvent } from '../../src/sources/windows.js';
 import { applyTransforms } from '../../src/transforms/index.js';
 import { fieldGetter } from '../../src/hunt/router.js';
+import { Prefilter } from '../../src/hunt/prefilter.js';
 import type { Doc, VigieEvent } from '../../src/event.js';
 
 const sigma = shared('sigma');
@@ -81,7 +82,7 @@ function splitJsonObjects(text: string): Doc[] {
   return docs;
 }
 
-test('SigmaHQ regression suite: >= 99% pass from EVTX and from the JSON twins', { skip: sigma.skip || false, timeout: 600_000 }, async (t) => {
+test('SigmaHQ regression suite: >= 99% pass from EVTX and from the JSON twins; prefilter anchors hold', { skip: sigma.skip || false, timeout: 600_000 }, async (t) => {
   const root = sigma.path!;
   const all = cases(root);
   const idx = ruleIndex(root);
@@ -89,6 +90,8 @@ test('SigmaHQ regression suite: >= 99% pass from EVTX and from the JSON twins', 
   const fails = { evtx: [] as string[], json: [] as string[] };
   let evtxRecords = 0;
   let jsonViaReader = 0;
+  let anchoredRules = 0;
+  const prefilterMisses: string[] = [];
   for (const c of all) {
     const rulePath = idx.get(c.ruleId.toLowerCase());
     if (!rulePath) {
@@ -113,13 +116,23 @@ test('SigmaHQ regression suite: >= 99% pass from EVTX and from the JSON twins', 
       const r = await runHunt({ ...opts, inputs: [c.json] }, prep);
       let n = r.detections.filter((d) => d.ruleId?.toLowerCase() === c.ruleId.toLowerCase()).length;
       if (r.summary.records > 0) jsonViaReader++;
-      else if (compiled) {
+      if (compiled) {
+        // built with windowsEvent() directly (when the reader did not read it), and the prefilter's anchors
+        // checked: every event the rule matches must contain one of them
         const router = new Router(prep.mapping, [compiled]);
-        n = 0;
+        const pre = new Prefilter([compiled.rule.detection]);
+        if (pre.anchored[0]) anchoredRules++;
+        let m = 0;
         splitJsonObjects(readFileSync(c.json, 'utf8')).forEach((doc, i) => {
           const ev: VigieEvent = applyTransforms(windowsEvent(doc, { file: c.json!, format: 'evtx-json', offset: i }));
-          for (const route of router.route(ev)) if (compiled.match(ev, fieldGetter(ev, route.aliases))) n++;
+          for (const route of router.route(ev)) {
+            if (!compiled.match(ev, fieldGetter(ev, route.aliases))) continue;
+            m++;
+            pre.scan(ev);
+            if (!pre.hit(0)) prefilterMisses.push(`${c.title} [${c.ruleId}]: prefilter anchors absent from a matching event`);
+          }
         });
+        if (r.summary.records === 0) n = m;
       }
       if (n < c.min) fails.json.push(`${c.title} [${c.ruleId}] ${c.json.slice(root.length + 1)}: ${n}/${c.min} matches${why ? ` — ${why}` : ''}`);
     }
@@ -132,6 +145,8 @@ test('SigmaHQ regression suite: >= 99% pass from EVTX and from the JSON twins', 
     return pass / total;
   };
   const jsonRate = report('json');
+  t.diagnostic(`prefilter: ${anchoredRules} of the rules have anchors; ${prefilterMisses.length} matching events without them`);
+  assert.deepEqual(prefilterMisses, [], 'the prefilter never skips an event its rule matches');
   t.diagnostic(`JSON twins read by the evtx-json reader: ${jsonViaReader}/${total} (others built with windowsEvent())`);
   assert.ok(jsonRate >= 0.99, `JSON twins: ${(jsonRate * 100).toFixed(1)}% pass, need >= 99%`);
   if (evtxRecords === 0) {

@@ -120,3 +120,26 @@ test('Splunk classic 4688: EventData names recovered from the rendered message',
   assert.equal(f.TargetUserSid, 'S-1-0-0');
   assert.equal(f.MandatoryLabel, 'S-1-16-16384');
 });
+
+test('Winlogbeat include_xml (event.original) and Microsoft Sentinel rows with an EventData XML string', async () => {
+  const xml = "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='Microsoft-Windows-Sysmon' Guid='{5770385f-c22a-43e0-bf4c-06f5698ffbd9}'/><EventID>1</EventID><Version>5</Version><Level>4</Level><Task>1</Task><Opcode>0</Opcode><Keywords>0x8000000000000000</Keywords><TimeCreated SystemTime='2024-03-12T09:14:27.8840000Z'/><EventRecordID>48213</EventRecordID><Correlation/><Execution ProcessID='2904' ThreadID='3840'/><Channel>Microsoft-Windows-Sysmon/Operational</Channel><Computer>EXCH01</Computer><Security UserID='S-1-5-18'/></System><EventData><Data Name='RuleName'>-</Data><Data Name='Image'>C:\\Windows\\System32\\cmd.exe</Data><Data Name='CommandLine'>cmd /c whoami</Data></EventData></Event>";
+  // the Sysmon module moved CommandLine away, but event.original keeps it
+  const doc = { '@timestamp': '2024-03-12T09:14:27.880Z', event: { code: '1', original: xml, module: 'sysmon' }, winlog: { channel: 'Microsoft-Windows-Sysmon/Operational', event_id: '1', provider_name: 'Microsoft-Windows-Sysmon', event_data: {} }, process: { command_line: 'cmd /c whoami' }, message: 'Process Create' };
+  let r = await readText('include_xml.ndjson', `${JSON.stringify(doc)}\n`);
+  assert.equal(r.format, 'ecs');
+  assert.equal(r.events[0].fields.RuleName, '-');
+  assert.equal(r.events[0].fields.Level, 4);
+  assert.equal(r.events[0].fields.CommandLine, 'cmd /c whoami');
+  assert.equal(r.events[0].time, Date.parse('2024-03-12T09:14:27.884Z'));
+
+  const sec = { TenantId: 'a1b2', TimeGenerated: '2024-03-12T09:16:02.317Z', SourceSystem: 'OpsManager', Account: 'CORP\\svc-backup', AccountType: 'User', Computer: 'EXCH01.corp.example.com', EventSourceName: 'Microsoft-Windows-Security-Auditing', Channel: 'Security', Task: 12544, Level: '8', EventID: 4624, Activity: '4624 - An account was successfully logged on.', LogonType: 3, TargetUserName: 'svc-backup', IpAddress: '10.20.4.77', EventData: "<EventData xmlns=\"http://schemas.microsoft.com/win/2004/08/events/event\"><Data Name=\"TargetUserName\">svc-backup</Data><Data Name=\"LogonType\">3</Data><Data Name=\"IpAddress\">10.20.4.77</Data><Data Name=\"LogonProcessName\">Kerberos</Data></EventData>", Type: 'SecurityEvent' };
+  r = await readText('sentinel.json', JSON.stringify([sec]));
+  assert.equal(r.format, 'windows-flat-json');
+  const e = r.events[0];
+  assert.equal(e.provider, 'Microsoft-Windows-Security-Auditing');
+  assert.equal(e.channel, 'Security');
+  assert.equal(e.fields.LogonProcessName, 'Kerberos');
+  assert.equal(e.fields.TargetUserName, 'svc-backup');
+  assert.equal(e.fields.Activity, undefined);
+  assert.equal(e.time, Date.parse('2024-03-12T09:16:02.317Z'));
+});

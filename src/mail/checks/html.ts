@@ -8,7 +8,7 @@ import { BIDI } from '../inspect/text.js';
 import { parseUrl } from '../inspect/url.js';
 
 export const HTML_SCORES = {
-  HTML_FORM: 1, HTML_FORM_PASSWORD: 6, HTML_HIDDEN_TEXT: 3.5, ZERO_WIDTH_CHARS: 2, BIDI_CONTROL_CHARS: 3,
+  HTML_FORM: 1, HTML_FORM_PASSWORD: 6, HTML_HIDDEN_TEXT: 4.5, ZERO_WIDTH_CHARS: 2, BIDI_CONTROL_CHARS: 3,
   HTML_IMAGE_ONLY: 2, HTML_META_REFRESH: 3, HTML_SCRIPT: 1,
 } as const;
 

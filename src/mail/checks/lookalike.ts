@@ -189,9 +189,13 @@ function judgeHostUncached(host: string, ctx: CheckContext): DomainFinding | nul
   return null;
 }
 
+/** Suffixes a domain written in a display name is expected to end with (two-letter ccTLDs also count). */
+const COMMON_TLD = new Set(['com', 'net', 'org', 'info', 'biz', 'io', 'app', 'online', 'site', 'xyz', 'top', 'shop', 'store', 'live',
+  'cloud', 'email', 'gov', 'edu', 'mil', 'int', 'me', 'co', 'services', 'support', 'digital', 'tech', 'mail']);
+
 const SCORES = {
   LOOKALIKE_DOMAIN: 6, CONFUSABLE_DOMAIN: 6, BRAND_IN_SUBDOMAIN: 4, BRAND_IN_DOMAIN: 3,
-  BRAND_IMPERSONATION: 5, BRAND_IN_SUBJECT: 1.5, VIP_IMPERSONATION: 6, OBFUSCATED_TEXT: 5, BRAND_LOOKALIKE_NAME: 5, DISPLAY_NAME_DOMAIN: 3,
+  BRAND_IMPERSONATION: 5, BRAND_IN_SUBJECT: 1.5, VIP_IMPERSONATION: 6, OBFUSCATED_TEXT: 5, BRAND_LOOKALIKE_NAME: 5, DISPLAY_NAME_DOMAIN: 1.5,
 } as const;
 
 function domainOf(addr: string): string {
@@ -210,6 +214,17 @@ export function brandsInName(name: string): Brand[] {
     const b = BRAND_BY_NAME.get(h.tag)!;
     if (out.includes(b)) continue;
     if (b.ambiguous && h.phrase.indexOf(' ') < 0 && words.length > 1 && !words.some((w) => SERVICE.has(w))) continue;
+    out.push(b);
+  }
+  return out;
+}
+
+/** Unambiguous brands named in free text (subject, body): ambiguous brand words and generic entries are ignored. */
+export function brandsInText(text: string): Brand[] {
+  const out: Brand[] = [];
+  for (const h of BRAND_MATCHER.match(foldForMatch(text, 40_000), 20)) {
+    const b = BRAND_BY_NAME.get(h.tag)!;
+    if (out.includes(b) || b.labels.length === 0 || (b.ambiguous && h.phrase.indexOf(' ') < 0)) continue;
     out.push(b);
   }
   return out;
@@ -291,7 +306,7 @@ export const lookalikeCheck: Check = {
         const m = /^(?:https?:\/\/)?((?:[a-z0-9-]+\.)+[a-z]{2,24})\.?$/.exec(tok);
         if (!m) continue;
         const r = tldParse(m[1], { allowPrivateDomains: true });
-        if (!r.domain || !r.isIcann) continue;
+        if (!r.domain || !r.isIcann || !(r.publicSuffix ?? '').split('.').every((x) => x.length === 2 || COMMON_TLD.has(x))) continue;
         if (fromDomain && (registrable(fromDomain) === r.domain || fromDomain.endsWith('.' + r.domain))) continue;
         add('DISPLAY_NAME_DOMAIN', `Display name shows the domain ${m[1]} but the mail comes from ${fromDomain || 'an empty address'}.`, 'phishing', [m[1]]);
         break;

@@ -99,7 +99,7 @@ export const BRANDS: Brand[] = [
   { name: 'Booking.com', keywords: ['booking.com'], labels: ['booking'], domains: ['booking.com', 'bstatic.com'] },
   { name: 'Airbnb', keywords: ['airbnb'], labels: ['airbnb'], domains: ['airbnb.com', 'airbnb.fr', 'airbnbmail.com'] },
   { name: 'Tesla / SpaceX (Elon Musk)', keywords: ['elon musk', 'tesla', 'spacex'], labels: ['tesla', 'spacex'], ambiguous: true, domains: ['tesla.com', 'teslamotors.com', 'spacex.com', 'x.com', 'twitter.com'] },
-  { name: 'celebrity investor', keywords: ['warren buffett', 'warren edward buffett', 'bill gates', 'jeff bezos', 'bernard arnault', 'mark zuckerberg', 'mackenzie scott', 'elon reeve musk'], labels: [], domains: [] },
+  { name: 'celebrity investor', keywords: ['warren buffett', 'warren edward buffett', 'bill gates', 'jeff bezos', 'bernard arnault', 'mark zuckerberg', 'mackenzie scott', 'elon reeve musk'], labels: [], domains: ['amazon.com', 'tesla.com', 'spacex.com', 'berkshirehathaway.com', 'microsoft.com', 'gatesfoundation.org', 'meta.com', 'fb.com', 'facebook.com', 'lvmh.com', 'lvmh.fr', 'x.com'] },
   { name: 'Orange', keywords: ['orange.fr', 'messagerie orange'], labels: ['orange'], ambiguous: true, domains: ['orange.fr', 'orange.com', 'wanadoo.fr'] },
 ];
 

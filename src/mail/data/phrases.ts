@@ -11,6 +11,13 @@
  */
 export type PhraseTag = 'cred' | 'urg' | 'bank' | 'inv' | 'scam' | 'callback';
 
+/** Scam words common in legitimate marketing too: they count half. */
+export const WEAK_SCAM = new Set(['congratulations', 'winner', 'reward', 'rewards program', 'giveaway', 'survey', 'bitcoin', 'crypto', 'btc',
+  'eth', 'usdt', 'keto', 'sexy', 'felicitations', 'parabens', 'felicidades', 'premio', 'gagnant', 'umfrage', 'teilnehmen',
+  'free gift', 'claim now', 'claim your', 'exclusive offer', 'staking', 'airdrop', 'gewinner', 'belohnung', 'desconto',
+  'weight loss', 'lose weight', 'naughty', 'brinde', 'beneficiary', 'unclaimed', 'gift card', 'viagra', 'cialis', 'levitra',
+  'presale', 'for charity', 'investment plan', 'fund transfer']);
+
 export const PHRASES: Record<PhraseTag, string[]> = {
   cred: [
     // en
@@ -50,7 +57,8 @@ export const PHRASES: Record<PhraseTag, string[]> = {
     'mot de passe expire', 'votre mot de passe', 'boite aux lettres est pleine', 'espace de stockage',
     'vos identifiants', 'connectez-vous a votre', 'cliquez ici pour verifier', 'votre colis', 'frais de livraison',
     'frais de douane', 'vos coordonnees bancaires', 'votre carte bancaire', 'remboursement d\'impot',
-    'vous a partage un document', 'document partage',
+    'vous a partage un document', 'document partage', 'activites de connexion inhabituelles', 'activite de connexion inhabituelle',
+    'quelque chose d\'inhabituel', 'compte microsoft', 'compte sera supprime', 'confirmez vos informations',
     // pt
     'verifique sua conta', 'verificar sua conta', 'confirme seus dados', 'confirmar seus dados', 'atualize seus dados',
     'atualizar seus dados', 'atualizacao cadastral', 'sua conta foi bloqueada', 'sua conta sera bloqueada',
@@ -105,9 +113,9 @@ export const PHRASES: Record<PhraseTag, string[]> = {
     'you have won', 'you\'ve won', 'you won', 'lottery', 'claim your prize', 'claim your reward', 'claim now',
     'gift card', 'beneficiary', 'inheritance', 'next of kin', 'consignment', 'compensation fund', 'unclaimed',
     'million dollars', 'million usd', 'barrister', 'atm card', 'western union', 'moneygram', 'airdrop', 'staking',
-    'withdraw your funds', 'withdrawal request', 'elon musk', 'giveaway', 'free bitcoin', 'btc', 'eth', 'token allocation', 'claim your', 'exclusive offer', 'selected to receive', 'you have been selected', 'you\'ve been selected', 'been chosen', 'survey', 'sum of', 'congratulations', 'winner', 'reward', 'rewards program',
+    'withdraw your funds', 'withdrawal request', 'elon musk', 'giveaway', 'free bitcoin', 'btc', 'eth', 'token allocation', 'claim your', 'exclusive offer', 'selected to receive', 'you have been selected', 'you\'ve been selected', 'been chosen', 'survey', 'congratulations', 'winner', 'reward', 'rewards program',
     'cash prize', 'free gift', 'bitcoin', 'usdt', 'crypto', 'investment opportunity', 'guaranteed returns',
-    'vous avez gagne', 'felicitations', 'gagnant', 'loterie', 'heritage', 'carte cadeau',
+    'vous avez gagne', 'felicitations', 'gagnant', 'loterie', 'carte cadeau',
     'voce ganhou', 'parabens', 'premio', 'sorteio', 'brinde', 'premiado',
     'ha ganado', 'felicidades', 'loteria', 'herencia', 'tarjeta regalo',
     'gewinnen sie', 'sie haben gewonnen', 'gewinner', 'gutschein', 'gluckwunsch', 'herzlichen gluckwunsch',
@@ -115,7 +123,11 @@ export const PHRASES: Record<PhraseTag, string[]> = {
     'hot singles', 'meet singles', 'waiting to meet you', 'hottie', 'hotties', 'naughty', 'nude photos', 'sexy', 'lonely women',
     'naaktfoto', "naaktfoto's", 'spannende afspraak', 'sexdate', 'traumfrau', 'singles in your area', 'weight loss',
     'lose weight', 'miracle pill', 'erectile dysfunction', 'gewichtsverlust', 'abnehmen', 'keto', 'fett verbrennen',
-    'perte de poids', 'emagrecer', 'perder peso',
+    'perte de poids', 'emagrecer', 'perder peso', 'viagra', 'cialis', 'levitra', 'without a prescription',
+    'without prescription', 'sex dating', 'looking for a lover', 'click for date', 'i am childless', 'critical cancer',
+    'my late husband', 'donate my', 'for charity', 'charity work', 'has donated', 'foreign partner', 'strictly confidential',
+    'reply urgently', 'atm visa card', 'fund transfer', 'presale', 'token share', 'investment plan', 'funds release',
+    'compensation payment', 'unclaimed funds', 'dormant account', 'deceased client', 'sin receta', 'sans ordonnance',
   ],
   callback: [
     'if you did not authorize', 'if you did not make this', 'if you didn\'t make this', 'did not authorize this',
@@ -123,5 +135,7 @@ export const PHRASES: Record<PhraseTag, string[]> = {
     'call our support', 'call us at', 'call us on', 'contact our support at', 'call our billing', 'call our toll',
     'toll free', 'toll-free', 'helpline number', 'customer care number', 'refund department', 'billing department at',
     'dispute this charge', 'automatically renewed', 'auto-renewal', 'has been charged to your', 'will be charged',
+    'caso nao reconheca', 'ligue para', 'central de atendimento', 'compra em analise', 'si no reconoce', 'llame al',
+    'llamenos al', 'appelez le', 'appelez-nous', 'si vous n\'etes pas a l\'origine', 'rufen sie uns an', 'unter der nummer',
   ],
 };

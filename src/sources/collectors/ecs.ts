@@ -8,7 +8,9 @@
  * winlog.event_id (or event.code) → EventID, winlog.version, winlog.record_id, winlog.activity_id,
  * winlog.process.pid / thread.id → Execution, winlog.channel, winlog.computer_name (or host.name),
  * winlog.user.identifier → Security UserID, winlog.time_created or @timestamp → TimeCreated,
- * winlog.event_data.* → EventData, winlog.user_data.* → UserData, message → RenderingInfo.Message.
+ * winlog.event_data.* → EventData, winlog.user_data.* → UserData, message → RenderingInfo.Message. When Winlogbeat
+ * kept the event XML (`include_xml: true` → `event.original`), that XML is read instead (every System value and
+ * EventData name exactly as in the log).
  * Winlogbeat names unnamed `<Data>` values param1, param2…: when every EventData name is paramN they are also
  * given as the unnamed `Data` list. The Winlogbeat/Agent Sysmon pipeline *moves* event_data fields into ECS fields
  * (CommandLine → process.command_line, Image → process.executable, Hashes → process.hash.*, …): they are moved back
@@ -18,7 +20,7 @@ import type { Doc, FieldValue } from '../../event.js';
 import type { InputFile, Source } from '../types.js';
 import { firstJsonValue, headText, jsonValues } from '../json-stream.js';
 import { windowsEvent } from '../windows.js';
-import { setKey } from '../xml.js';
+import { setKey, xmlEventToDoc } from '../xml.js';
 import { buildDoc, isObj, keywordsHex, toInt, toStr, toSystemTime, unnamedData, type SystemParts } from './winbuild.js';
 
 const HITS = ['hits', 'hits'];
@@ -204,6 +206,19 @@ export function restoreSysmon(d: Doc, eid: number, ed: Doc): void {
 
 /** Turn one ECS document (already unwrapped from its hit) into the evtx_dump document. */
 export function ecsToDoc(d: Doc): Doc {
+  // `include_xml: true` keeps the event's own XML in event.original: the most faithful source when present
+  const orig = toStr(dget(d, 'event.original'));
+  if (orig && orig.length < 4 * 1024 * 1024 && orig.trimStart().startsWith('<Event')) {
+    try {
+      const doc = xmlEventToDoc(orig.trimStart()) as unknown as Doc;
+      const ev = doc.Event as Doc;
+      const msg = toStr(dget(d, 'message'));
+      if (msg && !isObj(ev.RenderingInfo)) ev.RenderingInfo = { Message: msg };
+      return doc;
+    } catch {
+      // fall back to the ECS fields
+    }
+  }
   // Winlogbeat 6.x wrote the same values at the top level (source_name, log_name, event_data, …)
   const provider = toStr(dget(d, 'winlog.provider_name') ?? dget(d, 'event.provider') ?? d.source_name);
   const eventId = toInt(dget(d, 'winlog.event_id') ?? dget(d, 'event.code') ?? d.event_id);

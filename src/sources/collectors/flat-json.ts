@@ -9,7 +9,9 @@
  *   their names with EventData fields such as 7045's AccountName: they are kept as fields);
  * - similar shapes: Fluent Bit / fluentd winevtlog (ProviderName, Computer, TimeCreated, EventRecordID,
  *   StringInserts), PowerShell `Get-WinEvent | ConvertTo-Json` (Id, ProviderName, LogName, MachineName, RecordId,
- *   TimeCreated `/Date(ms)/`, Properties), Logstash eventlog (EventCode, ComputerName, Logfile, InsertionStrings).
+ *   TimeCreated `/Date(ms)/`, Properties), Logstash eventlog (EventCode, ComputerName, Logfile, InsertionStrings),
+ *   Microsoft Sentinel / Log Analytics `SecurityEvent` and `Event` rows (EventSourceName/Source, EventLog,
+ *   TimeGenerated, the columns, and the `EventData` XML string, whose names win).
  * Every other top-level key is an EventData field. Unnamed values (StringInserts, Properties, InsertionStrings)
  * become the unnamed `Data` list. A Sysmon `EventType` (SetValue, CreateKey…) is EventData, NXLog's own
  * EventType (AUDIT_SUCCESS, INFO…) is not. NXLog CE's EventTime has no zone (agent local time): taken as UTC.
@@ -18,20 +20,22 @@ import type { Doc, FieldValue } from '../../event.js';
 import type { InputFile, Source } from '../types.js';
 import { firstJsonValue, headText, jsonValues } from '../json-stream.js';
 import { windowsEvent } from '../windows.js';
-import { setKey } from '../xml.js';
+import { eventDataXmlToDoc, setKey } from '../xml.js';
 import { buildDoc, isObj, keywordsHex, toInt, toStr, toSystemTime, unnamedData, type SystemParts } from './winbuild.js';
 
-const PROVIDER_KEYS = ['SourceName', 'ProviderName', 'Provider_Name', 'Provider'];
+const PROVIDER_KEYS = ['SourceName', 'ProviderName', 'Provider_Name', 'Provider', 'EventSourceName', 'Source'];
 const EVENTID_KEYS = ['EventID', 'EventId', 'Id', 'EventCode'];
-const CHANNEL_KEYS = ['Channel', 'LogName', 'Logfile'];
+const CHANNEL_KEYS = ['Channel', 'LogName', 'Logfile', 'EventLog'];
 const COMPUTER_KEYS = ['Hostname', 'Computer', 'MachineName', 'ComputerName'];
 const TIME_KEYS = ['EventTime', 'TimeCreated', 'SystemTime', '@timestamp', 'TimeGenerated', 'timestamp', 'EventReceivedTime'];
+/** Microsoft Sentinel / Log Analytics columns that are not EventData */
+const SENTINEL = ['TenantId', 'SourceSystem', 'Type', 'MG', 'ManagementGroupName', 'SourceComputerId', 'EventOriginId', '_ResourceId', 'Activity', 'EventLevel', 'EventLevelName', 'EventCategory', 'RenderedDescription', 'ParameterXml', 'AzureDeploymentID', 'Role'];
 const RECORD_KEYS = ['RecordNumber', 'EventRecordID', 'RecordId'];
 const UNNAMED_KEYS = ['StringInserts', 'Properties', 'InsertionStrings', 'Strings'];
 
 /** keys that are never EventData */
 const META = new Set([
-  ...PROVIDER_KEYS, ...EVENTID_KEYS, ...CHANNEL_KEYS, ...COMPUTER_KEYS, ...TIME_KEYS, ...RECORD_KEYS, ...UNNAMED_KEYS,
+  ...PROVIDER_KEYS, ...EVENTID_KEYS, ...CHANNEL_KEYS, ...COMPUTER_KEYS, ...TIME_KEYS, ...RECORD_KEYS, ...UNNAMED_KEYS, ...SENTINEL,
   'Keywords', 'KeywordsDisplayNames', 'SeverityValue', 'Severity', 'ProviderGuid', 'ProviderGUID', 'ProviderId',
   'Version', 'Task', 'TaskValue', 'TaskDisplayName', 'OpcodeValue', 'Opcode', 'OpcodeDisplayName', 'Level',
   'LevelDisplayName', 'Qualifiers', 'ActivityID', 'ActivityId', 'RelatedActivityID', 'RelatedActivityId',
@@ -101,11 +105,22 @@ export function flatToDoc(o: Doc): Doc {
     }
   }
   if (Array.isArray(o.EventData) && o.EventData.length && ed.Data === undefined) ed.Data = unnamedData(o.EventData);
-  const userData = isObj(o.UserData) ? o.UserData : null;
+  let userData = isObj(o.UserData) ? o.UserData : null;
+  // Sentinel / Log Analytics keep the event's EventData (or UserData) as an XML string: its names win
+  const xml = typeof o.EventData === 'string' ? o.EventData.trimStart() : '';
+  if (xml.startsWith('<')) {
+    try {
+      const part = eventDataXmlToDoc(xml);
+      if (isObj(part.EventData)) for (const [k, v] of Object.entries(part.EventData)) setKey(ed, k, v as FieldValue);
+      else if (isObj(part.UserData)) userData = part.UserData as Doc;
+    } catch {
+      // keep the flat columns
+    }
+  }
   // fluentd's rendered text is `Description`; elsewhere (Sysmon) Description is an EventData field
   const fluent = o.Message === undefined && o.ProviderName !== undefined && o.SourceName === undefined;
   if (fluent && typeof o.Description === 'string') delete ed.Description;
-  const message = toStr(o.Message ?? (fluent ? o.Description : undefined));
+  const message = toStr(o.Message ?? o.RenderedDescription ?? (fluent ? o.Description : undefined));
   return buildDoc(sys, Object.keys(ed).length ? ed : null, userData, message);
 }
 

@@ -50,3 +50,10 @@ test('WORDING_CALLBACK: call-back scam needs the wording and a phone number', as
   assert.match(hit(await run(wordingCheck, msg({ text })), 'WORDING_CALLBACK')!.reason, /808/);
   assert.equal(hit(await run(wordingCheck, msg({ text: 'If you did not authorize this, reply to this mail.' })), 'WORDING_CALLBACK'), undefined);
 });
+
+test('BRAND_CREDENTIAL_LURE: account wording about a brand in mail not sent by it', async () => {
+  const text = 'Microsoft account: unusual sign-in activity. Verify your account.';
+  assert.match(hit(await run(wordingCheck, msg({ text, fromAddr: 'alerts@secure-notice.example' })), 'BRAND_CREDENTIAL_LURE')!.reason, /Microsoft/);
+  assert.equal(hit(await run(wordingCheck, msg({ text, fromAddr: 'account-security-noreply@accountprotection.microsoft.com' })), 'BRAND_CREDENTIAL_LURE'), undefined);
+  assert.equal(hit(await run(wordingCheck, msg({ text: 'Microsoft released a new version of Office.' })), 'BRAND_CREDENTIAL_LURE'), undefined);
+});
