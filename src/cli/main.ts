@@ -35,6 +35,13 @@ export function buildProgram(setExit: SetExit): Command {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // `vigie hunt … | head`: a closed pipe ends output quietly instead of crashing
+  for (const s of [process.stdout, process.stderr]) {
+    s.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw e;
+    });
+  }
   let code: number = EXIT.OK;
   const program = buildProgram((c) => { code = Math.max(code, c); });
   try {

@@ -4,7 +4,7 @@ import { Option, type Command } from 'commander';
 import { compileRule, loadRules, type RuleSet, type SigmaRule } from '../sigma/index.js';
 import { createSink, SINK_FORMATS, safeText, type SinkFormat } from '../sinks/index.js';
 import { builtinRulesDir, installedRulesDir } from '../hunt/paths.js';
-import { requiredPlaceholders, activatingOption } from '../hunt/run.js';
+import { requiredPlaceholders, activateText } from '../hunt/run.js';
 import { describeLogsource, normLogsource } from '../hunt/mapping.js';
 import { DEFAULT_SOURCE, installInfo, updateRules, UpdateError } from '../hunt/update.js';
 import { CliError, EXIT } from './exit-codes.js';
@@ -36,7 +36,7 @@ export async function lintRules(paths: string[]): Promise<{ set: RuleSet; proble
     if (need.length) {
       problems.push({
         file: rule.file, line: rule.line, severity: 'info', title: rule.title, ruleId: rule.id,
-        message: `needs placeholder(s) ${need.map((n) => `%${n}%`).join(', ')}: inactive unless ${[...new Set(need.map(activatingOption))].join(', ')}`,
+        message: `needs placeholder(s) ${need.map((n) => `%${n}%`).join(', ')}: inactive unless ${activateText(need)}`,
       });
     }
   }

@@ -22,6 +22,19 @@ export function activatingOption(name: string): string {
   return `--placeholders FILE (with "${name}")`;
 }
 
+/** The options that would provide these placeholders: "--watchlist FILE, --placeholders FILE (with "a", "b")". */
+export function activateText(names: string[]): string {
+  const opts = new Set<string>();
+  const other: string[] = [];
+  for (const n of names) {
+    const o = activatingOption(n);
+    if (o.startsWith('--placeholders')) other.push(`"${n}"`);
+    else opts.add(o);
+  }
+  if (other.length) opts.add(`--placeholders FILE (with ${other.join(', ')})`);
+  return [...opts].join(', ');
+}
+
 const PLACEHOLDER_RE = /%([^%\s]{1,128})%/g;
 
 /** Names of the placeholders a rule's `expand` values need. */
@@ -172,7 +185,7 @@ export async function prepareHunt(opts: HuntOptions): Promise<PreparedHunt> {
     if (missing.length) {
       inactive.push({
         file: rule.file, ruleId: rule.id, title: rule.title, placeholders: missing,
-        activate: [...new Set(missing.map(activatingOption))].join(', '),
+        activate: activateText(missing),
       });
       continue;
     }

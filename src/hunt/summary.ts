@@ -53,9 +53,11 @@ export function summaryText(s: HuntSummary, opts: SummaryTextOptions = {}): stri
     const byOpt = new Map<string, string[]>();
     for (const i of r.inactive) byOpt.set(i.activate, [...(byOpt.get(i.activate) ?? []), i.title]);
     line(`           inactive until a placeholder is given:`);
-    for (const [opt, titles] of byOpt) {
+    const groups = [...byOpt].sort((a, b) => b[1].length - a[1].length);
+    for (const [opt, titles] of groups.slice(0, limit === Infinity ? undefined : 6)) {
       line(`             ${plural(titles.length, 'rule')} ${titles.length === 1 ? 'needs' : 'need'} ${opt}: ${titles.slice(0, 3).join('; ')}${titles.length > 3 ? '; …' : ''}`);
     }
+    if (limit !== Infinity && groups.length > 6) line(`             … ${plural(groups.length - 6, 'more group')} (--verbose lists all; vigie rules lint shows each rule)`);
   }
   if (r.unmapped.length) {
     const byLs = new Map<string, number>();

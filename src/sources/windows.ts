@@ -67,7 +67,9 @@ export function windowsEvent(doc: Doc, origin: EventOrigin): VigieEvent {
   const put = (k: string, v: FieldValue | undefined) => {
     if (v === undefined) return;
     if (SYSTEM_NAMES.has(k) && Object.prototype.hasOwnProperty.call(fields, k)) return;
-    fields[k] = v;
+    // attacker-chosen names: "__proto__" must stay a plain field, not change the object's prototype
+    if (k === '__proto__') Object.defineProperty(fields, k, { value: v, enumerable: true, writable: true, configurable: true });
+    else fields[k] = v;
   };
 
   const ed = event.EventData;
