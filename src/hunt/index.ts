@@ -143,7 +143,7 @@ export interface HuntResult {
   summary: HuntSummary;
 }
 
-export { runHunt, prepareHunt, type PreparedHunt } from './run.js';
+export { runHunt, prepareHunt, HuntMatcher, type PreparedHunt } from './run.js';
 export { loadMapping, type LogSourceMapping, type MappingEntry, type EventSpec } from './mapping.js';
 export { Router } from './router.js';
 export { levelRank, LEVELS } from './levels.js';

@@ -301,6 +301,8 @@ export class Prefilter {
   private out: (number[] | undefined)[] = [];
   private outLink!: Int32Array;
   private stamp: Int32Array;
+  /** per automaton state: last event whose scan reported its outputs */
+  private seen!: Int32Array;
   private epoch = 0;
   readonly anchorCount: number;
   readonly states: number;
@@ -328,63 +330,66 @@ export class Prefilter {
       else this.classOf[c] = bucket[c & 15] ||= this.nClasses++;
     }
     for (let c = 128; c < 0x10000; c++) if (this.classOf[c] === 0) this.classOf[c] = bucket[c & 15];
-    // trie
+    // trie in a flat table (0 = no edge: state 0 is the root, never a target), then turned into the DFA in place
     const C = this.nClasses;
-    const gotoT: number[][] = [new Array(C).fill(-1)];
+    let table = new Int32Array(1024 * C);
+    let S = 1;
     const out: (number[] | undefined)[] = [undefined];
     let count = 0;
     for (const { rule, lits } of lists) {
-      if ((gotoT.length + lits.reduce((s, l) => s + l.length, 0)) * C > MAX_TABLE) continue; // table full: rule stays un-anchored
+      if ((S + lits.reduce((n, l) => n + l.length, 0)) * C > MAX_TABLE) continue; // table full: rule stays un-anchored
       for (const l of lits) {
-        let s = 0;
+        let st = 0;
         for (let k = 0; k < l.length; k++) {
           const c = this.classOf[l.charCodeAt(k)];
-          let nx = gotoT[s][c];
-          if (nx < 0) {
-            nx = gotoT.length;
-            gotoT.push(new Array(C).fill(-1));
+          let nx = table[st * C + c];
+          if (nx === 0) {
+            nx = S++;
+            if (S * C > table.length) {
+              const bigger = new Int32Array(table.length * 2);
+              bigger.set(table);
+              table = bigger;
+            }
             out.push(undefined);
-            gotoT[s][c] = nx;
+            table[st * C + c] = nx;
           }
-          s = nx;
+          st = nx;
         }
-        (out[s] ??= []).push(rule);
+        (out[st] ??= []).push(rule);
         count++;
       }
       this.anchored[rule] = 1;
     }
     this.anchorCount = count;
-    this.states = gotoT.length;
-    // BFS: failure links → full DFA
-    const S = gotoT.length;
-    const delta = new Int32Array(S * C);
+    this.states = S;
+    // BFS: failure links; missing edges take the failure state's edge (class 0 always goes back to the root)
+    const delta = table.subarray(0, S * C);
     const fail = new Int32Array(S);
     const outLink = new Int32Array(S).fill(-1);
-    const queue: number[] = [];
-    for (let c = 0; c < C; c++) {
-      const nx = gotoT[0][c];
-      if (c !== 0 && nx > 0) {
-        delta[c] = nx;
-        fail[nx] = 0;
-        queue.push(nx);
-      } else delta[c] = 0;
+    const queue = new Int32Array(S);
+    let qn = 0;
+    delta[0] = 0;
+    for (let c = 1; c < C; c++) {
+      const nx = delta[c];
+      if (nx > 0) queue[qn++] = nx;
     }
-    for (let qi = 0; qi < queue.length; qi++) {
-      const s = queue[qi];
-      const f = fail[s];
-      outLink[s] = out[f] ? f : outLink[f];
-      for (let c = 0; c < C; c++) {
-        const nx = gotoT[s][c];
-        if (c !== 0 && nx > 0) {
+    for (let qi = 0; qi < qn; qi++) {
+      const st = queue[qi];
+      const f = fail[st];
+      outLink[st] = out[f] ? f : outLink[f];
+      delta[st * C] = 0;
+      for (let c = 1; c < C; c++) {
+        const nx = delta[st * C + c];
+        if (nx > 0) {
           fail[nx] = delta[f * C + c];
-          delta[s * C + c] = nx;
-          queue.push(nx);
-        } else delta[s * C + c] = c === 0 ? 0 : delta[f * C + c];
+          queue[qn++] = nx;
+        } else delta[st * C + c] = delta[f * C + c];
       }
     }
     this.delta = delta;
     this.out = out;
     this.outLink = outLink;
+    this.seen = new Int32Array(S);
   }
 
   /** Run the automaton over the event's text; afterwards `hit(rule)` says whether an anchor of the rule occurred. */
@@ -392,9 +397,10 @@ export class Prefilter {
     if (++this.epoch === 0x7fffffff) {
       this.epoch = 1;
       this.stamp.fill(0);
+      this.seen.fill(0);
     }
     const text = eventText(ev);
-    const { delta, classOf, out, outLink, stamp, epoch } = this;
+    const { delta, classOf, out, outLink, stamp, epoch, seen } = this;
     const C = this.nClasses;
     let s = 0;
     for (let i = 0; i < text.length; i++) {
@@ -406,7 +412,9 @@ export class Prefilter {
       s = delta[s * C + k];
       if (s === 0) continue;
       let o = out[s] ? s : outLink[s];
-      while (o > 0) {
+      // an output state already reported for this event has had its whole chain reported too
+      while (o > 0 && seen[o] !== epoch) {
+        seen[o] = epoch;
         for (const r of out[o]!) stamp[r] = epoch;
         o = outLink[o];
       }

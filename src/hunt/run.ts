@@ -102,7 +102,9 @@ export interface PreparedHunt {
   /** per compiled rule: key to feed the correlation engine, if a correlation references it */
   feedKey: (string | undefined)[];
   correlations: CorrelationRule[];
+  /** a correlation engine built at preparation (to report problems); each run builds its own with `newEngine` */
   engine?: CorrelationEngine;
+  newEngine: () => CorrelationEngine | undefined;
   /** correlations whose alerts are printed (not only feeding another correlation with generate: false) */
   printableCorrelations: Set<CorrelationRule>;
   mapping: LogSourceMapping;
@@ -219,6 +221,7 @@ export async function prepareHunt(opts: HuntOptions): Promise<PreparedHunt> {
 
   return {
     ruleSet, compiled, printable, feedKey, correlations, engine, printableCorrelations, mapping, router, placeholders,
+    newEngine: () => (engine ? new CorrelationEngine(correlations, ruleSet.rules, { maxGroups: opts.maxCorrelationGroups }) : undefined),
     prefilter: new Prefilter(compiled.map((c) => c.rule.detection)),
     summaryRules: {
       files: ruleSet.files, loaded: compiled.length, correlations: engine ? correlations.length : 0, filters: ruleSet.filters.length,
@@ -286,11 +289,11 @@ export async function runHunt(opts: HuntOptions, prepared?: PreparedHunt): Promi
   const started = Date.now();
   const p = prepared ?? (await prepareHunt(opts));
   const ctx = new ReadContext();
-  const detections: Detection[] = [];
   const recordsByFormat = new Map<string, number>();
   const missing = opts.inputs.filter((i) => i !== '-' && !existsSync(i));
   let outOfRange = 0;
-  let matchErrors = 0;
+  const matcher = new HuntMatcher(p, { prefilter: opts.prefilter, onError: (e) => ctx.error(e) });
+  const detections = matcher.detections;
 
   let totalFiles: number | undefined;
   if (opts.onProgress) {
@@ -300,12 +303,6 @@ export async function runHunt(opts: HuntOptions, prepared?: PreparedHunt): Promi
   let filesStarted = 0;
   let currentFile: string | undefined;
   const progress = () => opts.onProgress?.({ file: currentFile, files: filesStarted, totalFiles, records: ctx.records, detections: detections.length });
-
-  const { compiled, printable, feedKey, engine, printableCorrelations, router, prefilter } = p;
-  const usePrefilter = opts.prefilter !== false;
-  const onAlerts = (alerts: CorrelationAlert[]) => {
-    for (const a of alerts) if (printableCorrelations.has(a.correlation)) detections.push(correlationDetection(a));
-  };
 
   let n = 0;
   const inputs = opts.inputs.filter((i) => !missing.includes(i));
@@ -324,10 +321,42 @@ export async function runHunt(opts: HuntOptions, prepared?: PreparedHunt): Promi
       outOfRange++;
       continue;
     }
+    matcher.event(ev);
+  }
+  matcher.finish();
+  currentFile = undefined;
+  progress();
+
+  const timeline = sortTimeline(detections);
+  const summary = summarize(timeline, ctx, recordsByFormat, p, missing, outOfRange, Date.now() - started);
+  summary.correlation = matcher.engine?.stats();
+  return { detections: timeline, summary };
+}
+
+/**
+ * The rule stage of a hunt for one event stream: transforms → routing → prefilter → matchers → correlations.
+ * Detections accumulate in `detections` (unsorted); `finish()` flushes correlations at the end of input.
+ */
+export class HuntMatcher {
+  readonly detections: Detection[] = [];
+  readonly engine: CorrelationEngine | undefined;
+  private usePrefilter: boolean;
+  private matchErrors = 0;
+  constructor(private p: PreparedHunt, private o: { prefilter?: boolean; onError?: (e: { file: string; offset?: number; message: string }) => void } = {}) {
+    this.engine = p.newEngine();
+    this.usePrefilter = o.prefilter !== false;
+  }
+
+  private alerts(list: CorrelationAlert[]): void {
+    for (const a of list) if (this.p.printableCorrelations.has(a.correlation)) this.detections.push(correlationDetection(a));
+  }
+
+  event(ev: VigieEvent): void {
+    const { compiled, printable, feedKey, router, prefilter } = this.p;
     applyTransforms(ev);
     const routes = router.route(ev);
-    if (routes.length === 0) continue;
-    const pre = usePrefilter && routes.length >= PREFILTER_MIN_ROUTES;
+    if (routes.length === 0) return;
+    const pre = this.usePrefilter && routes.length >= PREFILTER_MIN_ROUTES;
     if (pre) prefilter.scan(ev);
     let plain: ReturnType<typeof fieldGetter> | undefined;
     for (const r of routes) {
@@ -338,34 +367,30 @@ export async function runHunt(opts: HuntOptions, prepared?: PreparedHunt): Promi
       try {
         details = c.match(ev, get);
       } catch (e) {
-        matchErrors++;
-        if (matchErrors <= 20) ctx.error({ file: ev.origin.file, offset: ev.origin.offset, message: `rule "${c.rule.title}" failed on this record: ${(e as Error).message}` });
+        if (++this.matchErrors <= 20) this.o.onError?.({ file: ev.origin.file, offset: ev.origin.offset, message: `rule "${c.rule.title}" failed on this record: ${(e as Error).message}` });
         continue;
       }
       if (!details) continue;
-      if (printable[r.rule]) detections.push(detectionOf(c.rule, ev, details));
+      if (printable[r.rule]) this.detections.push(detectionOf(c.rule, ev, details));
       const key = feedKey[r.rule];
-      if (key !== undefined && engine) {
+      if (key !== undefined && this.engine) {
         try {
-          onAlerts(engine.feed(key, ev, get));
+          this.alerts(this.engine.feed(key, ev, get));
         } catch (e) {
-          ctx.error({ file: ev.origin.file, offset: ev.origin.offset, message: `correlation failed: ${(e as Error).message}` });
+          this.o.onError?.({ file: ev.origin.file, offset: ev.origin.offset, message: `correlation failed: ${(e as Error).message}` });
         }
       }
     }
   }
-  if (engine) {
+
+  finish(): void {
+    if (!this.engine) return;
     try {
-      onAlerts(engine.finish());
+      this.alerts(this.engine.finish());
     } catch (e) {
-      ctx.error({ file: '', message: `correlation failed at end of input: ${(e as Error).message}` });
+      this.o.onError?.({ file: '', message: `correlation failed at end of input: ${(e as Error).message}` });
     }
   }
-  currentFile = undefined;
-  progress();
-
-  const timeline = sortTimeline(detections);
-  return { detections: timeline, summary: summarize(timeline, ctx, recordsByFormat, p, missing, outOfRange, Date.now() - started) };
 }
 
 function summarize(
@@ -388,7 +413,7 @@ function summarize(
     byRule: [...byRule.values()].sort((a, b) => levelRank(b.level) - levelRank(a.level) || b.count - a.count || a.title.localeCompare(b.title)),
     files: ctx.files, records: ctx.records, formats, unsupported: ctx.unsupported, skipped: ctx.skipped,
     errors: ctx.errors.map((e) => ({ file: e.file, offset: e.offset, line: e.line, message: e.message })),
-    missing, outOfRange, rules: p.summaryRules, correlation: p.engine ? p.engine.stats() : undefined, durationMs,
+    missing, outOfRange, rules: p.summaryRules, durationMs,
   };
 }
 

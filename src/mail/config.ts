@@ -186,7 +186,7 @@ brands:                                   # extra brands (added to the built-in 
   - name: Example Bank
     domains: [examplebank.com]
 scores:                                   # per-symbol score overrides (0 disables a symbol)
-  REPLYTO_FREEMAIL_MISMATCH: 2
+  REPLYTO_FREEMAIL: 4
 thresholds: { suspicious: ${DEFAULT_THRESHOLDS.suspicious}, phishing: ${DEFAULT_THRESHOLDS.phishing}, malicious: ${DEFAULT_THRESHOLDS.malicious} }
 malware_min: ${DEFAULT_MALWARE_MIN}                             # a malware symbol scoring this much makes the verdict malicious
 online: false                             # true: verify SPF/DKIM/DMARC/ARC with DNS (same as --online)

@@ -123,6 +123,7 @@ function mailboxes(list: PmAddress[] | undefined, max = 500): Address[] {
 }
 
 function safeDecodeWords(s: string): string {
+  if (!s.includes('=?')) return s;
   try {
     return decodeWords(s);
   } catch {

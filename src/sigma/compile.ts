@@ -5,6 +5,7 @@
  */
 import RE2 from 're2';
 import { eventText, parseTime, type FieldValue, type VigieEvent } from '../event.js';
+import { lineOf } from './load.js';
 import { identifierPattern, parseCondition, type CondNode } from './condition.js';
 import {
   MODIFIERS, STAR, compileCidr, compileGlob, compileRegex, display, lower, parseSigmaString, resetLower, timePart, toNumber,
@@ -404,7 +405,8 @@ function compileSearch(name: string, def: unknown, opts: CompileOptions): Pred {
 }
 
 /** detection section (search identifiers + condition) → predicate. */
-export function compileDetection(detection: Record<string, unknown>, opts: CompileOptions, skip: string[] = []): Pred {
+export function compileDetection(detection: Record<string, unknown>, opts: CompileOptions, skip: string[] = [],
+  lineFor: (path: string[]) => number | undefined = () => undefined): Pred {
   if (!isObj(detection)) throw new RuleError('detection must be a mapping');
   const cond = detection['condition'];
   const conds = Array.isArray(cond) ? cond : [cond];
@@ -423,7 +425,11 @@ export function compileDetection(detection: Record<string, unknown>, opts: Compi
       try {
         p = compileSearch(key, detection[key], opts);
       } catch (e) {
-        if (e instanceof RuleError && !e.message.includes(`"${key}"`)) throw new RuleError(`${e.message} (search identifier "${key}")`);
+        if (e instanceof RuleError) {
+          const err = e.message.includes(`"${key}"`) ? e : new RuleError(`${e.message} (search identifier "${key}")`);
+          err.line ??= lineFor([key]);
+          throw err;
+        }
         throw e;
       }
       compiled.set(key, p);
@@ -447,7 +453,21 @@ export function compileDetection(detection: Record<string, unknown>, opts: Compi
       }
     }
   };
-  return orOf((conds as string[]).map((c) => build(parseCondition(c))));
+  return orOf((conds as string[]).map((c) => {
+    let ast: CondNode;
+    try {
+      ast = parseCondition(c);
+    } catch (e) {
+      if (e instanceof RuleError) e.line ??= lineFor(['condition']);
+      throw e;
+    }
+    try {
+      return build(ast);
+    } catch (e) {
+      if (e instanceof RuleError) e.line ??= lineFor(['condition']);
+      throw e;
+    }
+  }));
 }
 
 /** a and (b and c) → [a, b, c] (same for or), so cost ordering sees every operand. */
@@ -486,7 +506,7 @@ function cachedGet(get: FieldGetter, field: string): FieldValue | undefined {
 
 /** Compile one rule into a matcher. Throws RuleError when the rule cannot run. */
 export function compileRule(rule: SigmaRule, opts: CompileOptions = {}): CompiledRule {
-  const pred = compileDetection(rule.detection, opts);
+  const pred = compileDetection(rule.detection, opts, [], (p) => lineOf(rule, ['detection', ...p]));
   const filters = (opts.filters ?? []).filter((f) => filterApplies(f, rule));
   const fpreds: Pred[] = filters.map((f) => {
     try {

@@ -34,7 +34,9 @@ function tokenize(s: string): string[] {
 }
 
 export function parseCondition(text: string): CondNode {
+  if (text.length > 100_000) throw new RuleError('condition longer than 100,000 characters');
   const toks = tokenize(text);
+  if (toks.length > 10_000) throw new RuleError('condition has more than 10,000 tokens');
   if (toks.includes('|')) {
     throw new RuleError(`condition "${text}" uses Sigma 1 aggregation syntax ("| count() …"), which Sigma 2 replaced by correlation rules`);
   }

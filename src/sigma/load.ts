@@ -3,10 +3,10 @@
  * (`action: global` / `reset` / `repeat`), detection, correlation and filter rules.
  * Never throws for a bad rule: it becomes a RuleProblem with file, line and reason.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdirSync, readFileSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { LineCounter, parseAllDocuments, isAlias, isMap, isScalar, isSeq, type Document } from 'yaml';
-import type { CorrelationRule, CorrelationType, FilterRule, Level, LogSourceSpec, RuleProblem, RuleSet, SigmaRule } from './types.js';
+import type { CorrelationRule, CorrelationType, FilterRule, Level, LogSourceSpec, RuleSet, SigmaRule } from './types.js';
 import { schemaProblems, parseTimespan, type SchemaIssue } from './schema.js';
 
 /** Largest rule file read (bytes); bigger files are reported, not read. */
@@ -250,53 +250,67 @@ function mergeInto(a: RuleSet, b: RuleSet): void {
   a.files += b.files;
 }
 
-/** Load .yml/.yaml files and folders recursively. Never throws for a bad rule or unreadable file. */
+/**
+ * Load .yml/.yaml files and folders recursively. Never throws for a bad rule or unreadable file.
+ * (Rule files are small: synchronous reads are much cheaper than one promise chain per file.)
+ */
 export async function loadRules(paths: string[]): Promise<RuleSet> {
   const set: RuleSet = { rules: [], correlations: [], filters: [], problems: [], files: 0 };
   const seen = new Set<string>();
-  const visit = async (p: string, explicit: boolean, depth: number): Promise<void> => {
-    let st;
-    try {
-      st = await stat(p);
-    } catch (e) {
-      set.problems.push({ file: p, severity: 'error', message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
-      return;
-    }
-    if (st.isDirectory()) {
-      if (depth > 32) return;
-      let entries: string[];
-      try {
-        entries = (await readdir(p)).sort();
-      } catch (e) {
-        set.problems.push({ file: p, severity: 'error', message: `cannot list folder: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
-        return;
-      }
-      for (const e of entries) {
-        if (e.startsWith('.')) continue;
-        await visit(join(p, e), false, depth + 1);
-      }
-      return;
-    }
-    if (!st.isFile()) return;
-    if (!explicit && !/\.ya?ml$/i.test(p)) return;
+  const errCode = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+  const readOne = (p: string, st: Stats): void => {
     const key = `${st.dev}:${st.ino}`;
     if (seen.has(key)) return;
     seen.add(key);
+    set.files++;
     if (st.size > MAX_RULE_FILE) {
       set.problems.push({ file: p, severity: 'error', message: `rule file larger than ${MAX_RULE_FILE} bytes: not read` });
-      set.files++;
       return;
     }
     let text: string;
     try {
-      text = await readFile(p, 'utf8');
+      text = readFileSync(p, 'utf8');
     } catch (e) {
-      set.problems.push({ file: p, severity: 'error', message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
+      set.problems.push({ file: p, severity: 'error', message: `cannot read: ${errCode(e)}` });
       return;
     }
     if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    mergeInto(set, parseRules(text, p));
+    const r = parseRules(text, p);
+    r.files = 0;
+    mergeInto(set, r);
   };
-  for (const p of paths) await visit(p, true, 0);
+  const visitDir = (dir: string, depth: number): void => {
+    if (depth > 32) return;
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch (e) {
+      set.problems.push({ file: dir, severity: 'error', message: `cannot list folder: ${errCode(e)}` });
+      return;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const d of entries) {
+      if (d.name.startsWith('.')) continue;
+      const p = join(dir, d.name);
+      if (d.isDirectory()) visitDir(p, depth + 1);
+      else if ((d.isFile() || d.isSymbolicLink()) && /\.ya?ml$/i.test(d.name)) {
+        let st: Stats;
+        try { st = statSync(p); } catch (e) { set.problems.push({ file: p, severity: 'error', message: `cannot read: ${errCode(e)}` }); continue; }
+        if (st.isDirectory()) visitDir(p, depth + 1);
+        else if (st.isFile()) readOne(p, st);
+      }
+    }
+  };
+  for (const p of paths) {
+    let st: Stats;
+    try {
+      st = statSync(p);
+    } catch (e) {
+      set.problems.push({ file: p, severity: 'error', message: `cannot read: ${errCode(e)}` });
+      continue;
+    }
+    if (st.isDirectory()) visitDir(p, 0);
+    else if (st.isFile()) readOne(p, st);
+  }
   return set;
 }

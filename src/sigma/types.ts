@@ -57,4 +57,6 @@ export interface CompileOptions {
 /** A rule that cannot be compiled (unknown modifier, bad regex, undefined placeholder, broken condition…). */
 export class RuleError extends Error {
   override name = 'RuleError';
+  /** line in the rule file of the part that cannot run (search identifier, condition), when known */
+  line?: number;
 }

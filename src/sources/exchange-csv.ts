@@ -9,6 +9,7 @@ import { parseTime } from '../event.js';
 import type { InputFile, ReadContext, Source } from './types.js';
 import { readLines, type Line } from './lines.js';
 import { CsvRecordParser, headLines, splitCsvLine } from './csv.js';
+import { flattenInto, setField } from './m365-audit.js';
 
 const MAX_COLUMNS = 512;
 /** A line that starts an Exchange log record (ISO time then a comma): ends a runaway quoted record. */
@@ -62,7 +63,7 @@ interface Header {
 
 interface Layout {
   cols: string[];
-  /** per column: 0 text, 1 number, 2 ';' list, 3 ignored (empty name) */
+  /** per column: 0 text, 1 number, 2 ';' list, 3 ignored (empty name), 4 text named `__proto__` (own property) */
   kinds: Uint8Array;
   service: string;
   channel: string;
@@ -78,7 +79,8 @@ export function serviceOf(logType: string | undefined, cols: string[]): { servic
   // the #Log-type decides when it is known …
   if (t.includes('message tracking')) return { service: 'messagetracking', channel: 'MSExchange MessageTracking' };
   if (t.includes('httpproxy') || t.includes('http proxy')) return { service: 'httpproxy', channel: 'MSExchange HttpProxy' };
-  if (t.includes('cosmos')) return { service: 'cosmosqueue', channel: 'MSExchange CosmosQueue' };
+  // the CosmosQueue admin audit local queue (Logging\LocalQueue\Exchange\audit*.LOG) says `#Log-type: audit`
+  if (t.includes('cosmos') || t === 'audit' || t === 'audit log') return { service: 'cosmosqueue', channel: 'MSExchange CosmosQueue' };
   if (t.includes('cmdlet')) return { service: 'cmdletinfra', channel: 'MSExchange CmdletInfra' };
   if (/\bews\b/.test(t)) return { service: 'ews', channel: 'MSExchange EWS' };
   if (/\brps\b|rps_http/.test(t)) return { service: 'rps', channel: 'MSExchange RpsHttp' };
@@ -90,6 +92,7 @@ export function serviceOf(logType: string | undefined, cols: string[]): { servic
   if (has('UrlStem') && has('TargetServer') && has('AnchorMailbox')) return { service: 'httpproxy', channel: 'MSExchange HttpProxy' };
   if (has('CmdletName') && has('Caller') && has('RunDate')) return { service: 'adminaudit', channel: 'MSExchange Admin Audit' };
   if (has('Cmdlet') && has('Parameters')) return { service: 'cmdletinfra', channel: 'MSExchange CmdletInfra' };
+  if (has('Data') && (has('TenantId') || has('RecordType'))) return { service: 'cosmosqueue', channel: 'MSExchange CosmosQueue' };
   if (has('SoapAction')) return { service: 'ews', channel: 'MSExchange EWS' };
   if (has('connector-id') && has('session-id')) return { service: 'smtpreceive', channel: 'MSExchange SmtpReceive' };
   if (t) {
@@ -102,7 +105,7 @@ export function serviceOf(logType: string | undefined, cols: string[]): { servic
 function makeLayout(cols: string[], hdr: Header): Layout {
   const { service, channel } = serviceOf(hdr.logType, cols);
   const kinds = new Uint8Array(cols.length);
-  cols.forEach((c, i) => (kinds[i] = c === '' ? 3 : NUMERIC.has(c) ? 1 : LISTS.has(c) ? 2 : 0));
+  cols.forEach((c, i) => (kinds[i] = c === '' ? 3 : c === '__proto__' ? 4 : NUMERIC.has(c) ? 1 : LISTS.has(c) ? 2 : 0));
   return {
     cols,
     kinds,
@@ -215,7 +218,7 @@ function toEvent(cells: string[], lay: Layout, hdr: Header, file: string, at: Li
         const parts = v.split(';').map((x) => x.trim()).filter((x) => x !== '');
         fields[lay.cols[i]] = parts.length === 1 ? parts[0] : (parts as FieldValue[]);
       } else fields[lay.cols[i]] = v;
-    }
+    } else if (k === 4) setField(fields, lay.cols[i], v);
   }
   if (hdr.logType) fields.LogType = hdr.logType;
   if (hdr.version) fields.LogVersion = hdr.version;
@@ -233,6 +236,7 @@ function toEvent(cells: string[], lay: Layout, hdr: Header, file: string, at: Li
       if (time === undefined) return undefined;
     }
   }
+  if (lay.service === 'cosmosqueue') expandCosmosData(fields);
   let channel = lay.channel;
   if (lay.iProtocol >= 0 && cells[lay.iProtocol]) channel = `${lay.channel}/${cells[lay.iProtocol]}`;
   if (lay.service === 'httpproxy' || lay.service === 'ews' || lay.service === 'rps') {
@@ -252,4 +256,29 @@ function toEvent(cells: string[], lay: Layout, hdr: Header, file: string, at: Li
     logsource: { product: 'exchange', service: lay.service },
     fields,
   };
+}
+
+/** Most characters of a CosmosQueue `Data` cell parsed as JSON. */
+const MAX_DATA_JSON = 1 << 20;
+
+/**
+ * CosmosQueue audit records carry the audited cmdlet run as a JSON object in the `Data` column (the admin audit
+ * record: Operation / CmdletName, Parameters as Name/Value pairs, UserId / Caller, ResultStatus / Succeeded,
+ * ObjectId, OriginatingServer…). Its members become `Data.<name>` fields (Name/Value arrays expanded as
+ * `Data.Parameters.<Name>`); the raw `Data` text is kept for keyword rules. Data that is not a JSON object is
+ * left as text (the cmdlet view then reads it as a command line).
+ */
+function expandCosmosData(fields: Doc): void {
+  const d = fields.Data;
+  if (typeof d !== 'string' || d.length > MAX_DATA_JSON) return;
+  const t = d.trimStart();
+  if (t.charCodeAt(0) !== 123 /* { */) return;
+  let obj: unknown;
+  try {
+    obj = JSON.parse(t);
+  } catch {
+    return;
+  }
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return;
+  flattenInto(fields, obj as Record<string, unknown>, 'Data');
 }

@@ -245,7 +245,7 @@ export function flattenInto(fields: Doc, obj: Record<string, unknown>, prefix = 
     }
     if (Array.isArray(v)) {
       setField(fields, key, toField(v));
-      const valueProp = NV_ARRAYS[k];
+      const valueProp = Object.prototype.hasOwnProperty.call(NV_ARRAYS, k) ? NV_ARRAYS[k] : undefined;
       if (valueProp || (v.length > 0 && v.every((x) => isObj(x) && typeof x.Name === 'string' && ('Value' in x || 'NewValue' in x)))) {
         for (const x of v.slice(0, 1000)) {
           if (!isObj(x) || typeof x.Name !== 'string' || x.Name === '') continue;
@@ -329,7 +329,7 @@ function unwrap(v: Record<string, unknown>): { audit: Record<string, unknown>; c
   for (const [k, x] of Object.entries(v)) {
     if (k === 'AuditData') continue;
     if (x === null || typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean') {
-      if (x !== '' && x !== null) columns[k] = x;
+      if (x !== '' && x !== null) setField(columns, k, x);
     }
   }
   const ad = v.AuditData;
@@ -409,7 +409,7 @@ export const source: Source = {
         continue;
       }
       const row: Record<string, unknown> = {};
-      header.forEach((h, i) => (row[h] = r.cells[i]));
+      header.forEach((h, i) => setField(row as Doc, h, r.cells[i]));
       const u = unwrap(row);
       if (typeof u === 'string') {
         ctx.error({ file, offset: r.offset, line: r.line, message: u });

@@ -107,14 +107,15 @@ function parseTag(rest: string): { program?: string; pid?: string; message: stri
 
 function parseSd(s: string, i: number): [Record<string, Record<string, string>> | undefined, number] {
   if (s[i] === '-') return [undefined, i + 1];
-  const sd: Record<string, Record<string, string>> = {};
+  // null prototypes: SD-IDs and parameter names come from the sender ("__proto__" must stay a plain key)
+  const sd: Record<string, Record<string, string>> = Object.create(null) as Record<string, Record<string, string>>;
   let count = 0;
   while (s[i] === '[' && count < 64) {
     count++;
     let j = i + 1;
     while (j < s.length && s[j] !== ' ' && s[j] !== ']') j++;
     const id = s.slice(i + 1, j);
-    const params: Record<string, string> = {};
+    const params: Record<string, string> = Object.create(null) as Record<string, string>;
     while (j < s.length && s[j] === ' ') {
       j++;
       const eq = s.indexOf('=', j);

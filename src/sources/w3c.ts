@@ -7,6 +7,7 @@ import type { Doc, VigieEvent } from '../event.js';
 import type { InputFile, ReadContext, Source } from './types.js';
 import { readLines } from './lines.js';
 import { headLines } from './csv.js';
+import { setField } from './m365-audit.js';
 
 const NUMERIC = new Set(['sc-status', 'sc-substatus', 'sc-win32-status', 's-port', 'c-port', 'sc-bytes', 'cs-bytes', 'time-taken', 's-siteid']);
 const RENAMES: Record<string, string> = {
@@ -99,7 +100,7 @@ interface Layout {
 function layout(cols: string[], httperr: boolean): Layout {
   return {
     cols,
-    keys: cols.map((c) => RENAMES[c.toLowerCase()] ?? c),
+    keys: cols.map((c) => (Object.prototype.hasOwnProperty.call(RENAMES, c.toLowerCase()) ? RENAMES[c.toLowerCase()] : c)),
     iDate: cols.indexOf('date'),
     iTime: cols.indexOf('time'),
     iStem: cols.indexOf('cs-uri-stem'),
@@ -156,6 +157,7 @@ export const source: Source = {
         const col = lay.cols[i];
         const key = lay.keys[i];
         if (NUMERIC.has(col) && isUint(v)) fields[col] = Number(v);
+        else if (col === '__proto__') setField(fields, col, v);
         else if (key !== col) {
           fields[col] = v; // raw, as logged
           fields[key] = decodePlus(v);

@@ -96,6 +96,7 @@ function applyExchangeManagement(ev: VigieEvent): boolean {
 function applyExchangeLog(ev: VigieEvent): boolean {
   if (ev.logsource.product !== 'exchange') return false;
   const svc = ev.logsource.service;
+  if (svc === 'cosmosqueue' && applyCosmosData(ev)) return true;
   const cmdlet = fieldStr(ev, 'Cmdlet') ?? fieldStr(ev, 'CmdletName');
   if (!cmdlet) return false;
   let params = fieldStr(ev, 'Parameters') ?? fieldStr(ev, 'CmdletParameters') ?? '';
@@ -129,7 +130,18 @@ function applyAudit(ev: VigieEvent): boolean {
   if (!adminType && !Array.isArray(ev.fields.Parameters) && !(rt === undefined && wl === undefined)) return false;
   const name = canonicalCmdlet(op);
   if (!name) return false;
-  const arr = ev.fields.Parameters;
+  const call = callFromNameValue(name, ev.fields.Parameters);
+  setCmdletFields(ev, [call], 'm365-audit', {
+    user: fieldStr(ev, 'UserId') ?? fieldStr(ev, 'UserKey'),
+    client: fieldStr(ev, 'ClientAppId') ?? fieldStr(ev, 'AppId') ?? fieldStr(ev, 'ClientApplication'),
+    succeeded: auditSucceeded(fieldStr(ev, 'ResultStatus') ?? fieldStr(ev, 'Succeeded')),
+    rawParams: call.rawParams,
+  });
+  return true;
+}
+
+/** A call from an audit record's Parameters array ([{Name, Value}, …]); raw text rebuilt as `-Name "Value"`. */
+function callFromNameValue(name: string, arr: FieldValue | undefined): CmdletCall {
   const params: Record<string, FieldValue> = Object.create(null) as Record<string, FieldValue>;
   const rawParts: string[] = [];
   if (Array.isArray(arr)) {
@@ -143,15 +155,52 @@ function applyAudit(ev: VigieEvent): boolean {
       rawParts.push(v === '' ? `-${n}` : `-${n} "${v.replace(/"/g, '""')}"`);
     }
   }
-  const status = fieldStr(ev, 'ResultStatus') ?? fieldStr(ev, 'Succeeded');
-  const succeeded = status === undefined ? undefined : /^(true|succeeded|success)$/i.test(status) ? true : /^(false|failed|failure)$/i.test(status) ? false : undefined;
-  setCmdletFields(ev, [{ name, params, args: [], rawParams: rawParts.join(' ') }], 'm365-audit', {
-    user: fieldStr(ev, 'UserId') ?? fieldStr(ev, 'UserKey'),
-    client: fieldStr(ev, 'ClientAppId') ?? fieldStr(ev, 'AppId') ?? fieldStr(ev, 'ClientApplication'),
-    succeeded,
-    rawParams: rawParts.join(' '),
-  });
-  return true;
+  return { name, params, args: [], rawParams: rawParts.join(' ') };
+}
+
+function auditSucceeded(status: string | undefined): boolean | undefined {
+  return status === undefined ? undefined : /^(true|succeeded|success)$/i.test(status) ? true : /^(false|failed|failure)$/i.test(status) ? false : undefined;
+}
+
+/**
+ * CosmosQueue admin audit records (Logging\LocalQueue\Exchange\audit*.LOG): the cmdlet run is inside the `Data`
+ * column, expanded by the reader into `Data.*` fields (Operation or CmdletName, Parameters Name/Value pairs or
+ * CmdletParameters text, UserId or Caller, ResultStatus or Succeeded). Data that is plain text starting with a
+ * cmdlet is read as a command.
+ */
+function applyCosmosData(ev: VigieEvent): boolean {
+  const f = ev.fields;
+  const op = fieldStr(ev, 'Data.Operation') ?? fieldStr(ev, 'Data.CmdletName') ?? fieldStr(ev, 'Data.Cmdlet');
+  const user = fieldStr(ev, 'Data.UserId') ?? fieldStr(ev, 'Data.Caller') ?? fieldStr(ev, 'Data.UserKey') ?? fieldStr(ev, 'UserId') ?? fieldStr(ev, 'Caller');
+  const client = fieldStr(ev, 'Data.ClientAppId') ?? fieldStr(ev, 'Data.AppId') ?? fieldStr(ev, 'Data.ClientApplication') ?? fieldStr(ev, 'Data.ClientApp');
+  if (op) {
+    const name = canonicalCmdlet(op.trim());
+    if (!name) return false;
+    const nv = f['Data.Parameters'] ?? f['Data.CmdletParameters'];
+    let call: CmdletCall;
+    if (Array.isArray(nv)) call = callFromNameValue(name, nv);
+    else {
+      let text = typeof nv === 'string' ? nv.trim() : '';
+      if (text.startsWith('{') && text.endsWith('}') && /^\{\s*-/.test(text)) text = text.slice(1, -1).trim();
+      call = callFromParts(name, text)[0];
+    }
+    setCmdletFields(ev, [call], 'cosmosqueue', {
+      user,
+      client,
+      process: fieldStr(ev, 'ProcessName'),
+      succeeded: auditSucceeded(fieldStr(ev, 'Data.ResultStatus') ?? fieldStr(ev, 'Data.Succeeded')),
+      rawParams: call.rawParams,
+    });
+    return true;
+  }
+  const data = fieldStr(ev, 'Data');
+  if (!data) return false;
+  const t = data.trimStart();
+  const sp = t.search(/\s/);
+  if (!canonicalCmdlet(sp < 0 ? t : t.slice(0, sp))) return false;
+  const calls = findCmdlets(t.slice(0, 256 * 1024));
+  setCmdletFields(ev, calls, 'cosmosqueue', { user, client, process: fieldStr(ev, 'ProcessName') });
+  return calls.length > 0;
 }
 
 function applyScriptBlock(ev: VigieEvent): boolean {

@@ -341,6 +341,11 @@ const CMDLET_ALIASES: Record<string, string> = {
   ri: 'Remove-Item', rm: 'Remove-Item', del: 'Remove-Item', erase: 'Remove-Item', rd: 'Remove-Item', rmdir: 'Remove-Item',
 };
 
+/** Own-property lookup: names come from hostile data ("constructor", "__proto__" must not reach Object.prototype). */
+function own<T>(table: Record<string, T> | undefined, key: string): T | undefined {
+  return table !== undefined && Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;
+}
+
 const CANON_CMDLET = new Map<string, string>();
 for (const k of Object.keys(CMDLETS)) CANON_CMDLET.set(k.toLowerCase(), k);
 /** every parameter name known for any listed cmdlet: canonical casing for other cmdlets' parameters */
@@ -355,7 +360,7 @@ export function canonicalCmdlet(word: string): string | undefined {
   const bs = w.lastIndexOf('\\');
   if (bs >= 0) w = w.slice(bs + 1);
   const lw = w.toLowerCase();
-  const a = CMDLET_ALIASES[lw];
+  const a = own(CMDLET_ALIASES, lw);
   if (a) return a;
   const c = CANON_CMDLET.get(lw);
   if (c) return c;
@@ -374,11 +379,11 @@ export function canonicalCmdlet(word: string): string | undefined {
 /** Resolve a parameter name as written to its canonical name for a cmdlet (exact, alias, unambiguous prefix). */
 export function canonicalParam(cmdlet: string, written: string): string {
   const lw = written.toLowerCase();
-  const spec = CMDLETS[cmdlet];
+  const spec = own(CMDLETS, cmdlet);
   const all = spec ? [...spec.params, ...COMMON] : COMMON;
   for (const p of all) if (p.toLowerCase() === lw) return p;
-  if (spec?.aliases?.[lw]) return spec.aliases[lw];
-  if (COMMON_ALIASES[lw]) return COMMON_ALIASES[lw];
+  const alias = own(spec?.aliases, lw) ?? own(COMMON_ALIASES, lw);
+  if (alias) return alias;
   if (spec) {
     const m = all.filter((p) => p.toLowerCase().startsWith(lw));
     if (m.length === 1) return m[0];
@@ -485,7 +490,7 @@ export function findCmdlets(text: string, knownCmdlet?: string, depth = 0): Cmdl
 function bindArgs(name: string, toks: Token[], from: number, to: number, vars: Map<string, Token>, src: string): CmdletCall {
   const params: Record<string, FieldValue> = Object.create(null) as Record<string, FieldValue>;
   const args: string[] = [];
-  const spec = CMDLETS[name];
+  const spec = own(CMDLETS, name);
   const positional = spec?.positional ? [...spec.positional] : [];
   const set = (k: string, v: FieldValue) => {
     if (Object.prototype.hasOwnProperty.call(params, k)) {

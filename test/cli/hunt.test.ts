@@ -112,3 +112,13 @@ test('a failing rule is listed with its reason and does not stop the others', ()
   assert.match(r.stderr, /failed, by reason[^\n]*\n\s+1\s+unknown modifier "nosuchmodifier"/);
   assert.match(r.stdout, /ProxyShell/);
 });
+
+test('process_creation rules match Security 4688 through the mapping\'s field aliases, and Sysmon 1', () => {
+  const r = hunt(join(F, 'win', 'exchange-process.json'), '--rules', join(F, 'win', 'test_w3wp_whoami.yml'), '--no-vigie-rules', '-o', 'jsonl', '--no-summary');
+  assert.equal(r.status, 1, r.stderr);
+  const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { eventId: number; channel: string; computer: string; details: { field: string; value: string }[] });
+  assert.deepEqual(rows.map((x) => [x.channel, x.eventId]), [['Security', 4688], ['Microsoft-Windows-Sysmon/Operational', 1]]);
+  assert.equal(rows[0].computer, 'EXCH01.corp.example');
+  assert.ok(rows[0].details.some((d) => d.field === 'Image' && d.value === 'C:\\Windows\\System32\\whoami.exe'), JSON.stringify(rows[0].details));
+  assert.ok(rows[0].details.some((d) => d.field === 'ParentImage' && /w3wp\.exe$/.test(d.value)));
+});

@@ -20,7 +20,7 @@ test('the example configuration loads and sets every field', () => {
   assert.deepEqual(c.settings.ownDomains, ['example.org', 'example.com']);
   assert.equal(c.settings.vips[0].name, 'Jane Doe');
   assert.deepEqual(c.settings.trustedReceivers, ['mx.example.org']);
-  assert.equal(c.settings.scores.REPLYTO_FREEMAIL_MISMATCH, 2);
+  assert.equal(c.settings.scores.REPLYTO_FREEMAIL, 4);
   assert.equal(c.settings.brands[0].domains[0], 'examplebank.com');
   assert.equal(c.limits.maxParts, 300);
 });

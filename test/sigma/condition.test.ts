@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { check, compile, ev, run } from './util.js';
-import { RuleError } from '../../src/sigma/index.js';
+import { RuleError, compileRule, parseRules } from '../../src/sigma/index.js';
 import { parseCondition } from '../../src/sigma/condition.js';
 
 const base = `a:\n  A: 1\nb:\n  B: 1\nc:\n  C: 1\n`;
@@ -71,4 +71,12 @@ test('broken conditions are RuleErrors with a reason', () => {
   assert.deepEqual(parseCondition('a or b and not c'), {
     t: 'or', a: { t: 'id', name: 'a' }, b: { t: 'and', a: { t: 'id', name: 'b' }, b: { t: 'not', x: { t: 'id', name: 'c' } } },
   });
+});
+
+test('RuleErrors carry the line of the search identifier or condition at fault', () => {
+  const text = `title: t\nlogsource:\n  product: windows\ndetection:\n  sel:\n    A: 1\n  bad:\n    B|nope: 2\n  condition: sel or bad\n`;
+  const r = parseRules(text, 'l.yml').rules[0]!;
+  assert.throws(() => compileRule(r), (e: unknown) => e instanceof RuleError && e.line === 7 && /unknown modifier "nope"/.test(e.message));
+  const r2 = parseRules(text.replace('B|nope', 'B').replace('sel or bad', 'sel or missing'), 'l.yml').rules[0]!;
+  assert.throws(() => compileRule(r2), (e: unknown) => e instanceof RuleError && e.line === 9);
 });

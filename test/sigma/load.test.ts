@@ -4,7 +4,7 @@ import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { loadRules, parseRules, validateDocument } from '../../src/sigma/index.js';
+import { compileRule, loadRules, parseRules, RuleError, validateDocument } from '../../src/sigma/index.js';
 import { FIXTURES, shared } from '../helpers.js';
 
 const good = (title: string, extra = ''): string => `title: ${title}\nlogsource:\n  product: windows\ndetection:\n  sel:\n    A: 1\n  condition: sel\n${extra}`;
@@ -152,4 +152,20 @@ test('Sigma specification schema-tests: documents accepted or rejected as the sc
     }
   }
   console.log(`schema-tests: ${accepted} accepted, ${rejected} rejected, of ${files.length}`);
+});
+
+test('hostile rule files: alias bombs, deep nesting and huge conditions are reported, not run', () => {
+  const bomb = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
+  for (let i = 1; i < 9; i++) bomb.push(`a${i}: &a${i} [${new Array(10).fill(`*a${i - 1}`).join(', ')}]`);
+  const set = parseRules(`title: bomb\n${bomb.join('\n')}\nlogsource: {product: windows}\ndetection: {sel: {A: *a8}, condition: sel}\n`, 'bomb.yml');
+  assert.equal(set.rules.length, 0);
+  assert.match(set.problems[0]!.message, /too large/);
+  const deep = `title: deep\nlogsource: {product: windows}\ndetection:\n  sel: ${'['.repeat(200)}${']'.repeat(200)}\n  condition: sel\n`;
+  const d = parseRules(deep, 'deep.yml');
+  assert.equal(d.rules.length, 0);
+  assert.ok(d.problems.some((p) => /deeper|YAML/.test(p.message)));
+  const long = parseRules(good('long').replace('condition: sel', `condition: ${new Array(6000).fill('sel').join(' and ')}`), 'long.yml');
+  assert.equal(long.rules.length, 1);
+  assert.throws(() => compileRule(long.rules[0]!), RuleError);
+  assert.throws(() => compileRule(parseRules(good('nest').replace('condition: sel', `condition: ${'('.repeat(500)}sel${')'.repeat(500)}`), 'n.yml').rules[0]!), RuleError);
 });

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileRule, loadRules, RuleError, type SigmaRule } from '../../src/sigma/index.js';
 import { CorrelationEngine } from '../../src/sigma/index.js';
-import { getField } from '../../src/event.js';
+import { getField, type Doc } from '../../src/event.js';
 import { shared } from '../helpers.js';
 import { ev } from './util.js';
 
@@ -22,8 +22,17 @@ const PLACEHOLDERS: Record<string, string[]> = {
   userdomain: ['CORP'], Legitimate_Countries: ['FR'], ApprovedUserUpn: ['admin@corp.example'], Approved_Inviters: ['admin@corp.example'],
   Important_AppIds: ['00000000-0000-0000-0000-000000000001'], Known_Location: ['FR'], KNOWN_LOCATION: ['FR'], UnLegitCountries: ['XX'],
   HomeTenantID: ['00000000-0000-0000-0000-000000000002'], legtimate_identifiers: ['corp.example'],
-  Legitimate_IP_Ranges: ['10.0.0.0/8'], UnApprovedIp: ['203.0.113.7'], dc_ip_addresses: ['10.0.0.10', '10.0.0.11'],
+  Legitimate_IP_Ranges: ['10.0.0.0/8'], UnApprovedIp: ['203.0.113.7'], dc_ip_addresses: ['10.0.0.10', '10.0.0.11'], UnApprovedDevice: ['unmanaged'],
 };
+
+const odd = (v: unknown) => Object.fromEntries(FIELDS.map((f) => [f, v])) as Doc;
+const FIELDS = ['Image', 'CommandLine', 'ParentImage', 'OriginalFileName', 'EventID', 'TargetFilename', 'User', 'DestinationIp',
+  'QueryName', 'ScriptBlockText', 'ServiceFileName', 'TargetObject', 'Details', 'cs-uri-query', 'Data', 'Payload'];
+const ODD_EVENTS = [
+  ev({ Image: 'C:\\x.exe', CommandLine: 'x -y', EventID: 1, Data: ['a', 'b'], Nested: { a: 1 } }, 0),
+  ev(odd(null)), ev(odd(4688)), ev(odd(true)), ev(odd(['C:\\Windows\\System32\\cmd.exe', 7, null, ['x']])),
+  ev(odd({ '#text': 'x' })), ev(odd('\u{1F600}\u0000\uFFFF é İ')), ev(odd('a'.repeat(100_000))), ev(odd('::ffff:10.0.0.1')), ev({}),
+];
 
 test('all active SigmaHQ rules load and compile (or are listed with their reason)', { skip: skip || false }, async () => {
   const set = await loadRules(roots.map((r) => r.path!));
@@ -40,9 +49,8 @@ test('all active SigmaHQ rules load and compile (or are listed with their reason
     try {
       const c = compileRule(r, { placeholders: PLACEHOLDERS, filters: set.filters });
       compiled++;
-      // smoke: a compiled rule never throws on an event, whatever its fields
-      const e = ev({ Image: 'C:\\x.exe', CommandLine: 'x -y', EventID: 1, Data: ['a', 'b'], Nested: { a: 1 } }, 0);
-      c.match(e, (f) => getField(e, f));
+      // smoke: a compiled rule never throws on an event, whatever its fields hold
+      for (const e of ODD_EVENTS) c.match(e, (f) => getField(e, f));
     } catch (e) {
       assert.ok(e instanceof RuleError, `${r.file}: ${String(e)}`);
       failed.push({ rule: r, reason: (e as Error).message });

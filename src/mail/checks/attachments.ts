@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Check, CheckContext, MessageView, SymbolHit } from '../types.js';
-import { inspectArchive, type ArchiveMember } from '../inspect/archive.js';
+import { ARCHIVE_LIMITS, inspectArchive, type ArchiveMember } from '../inspect/archive.js';
 import { htmlFeatures } from '../inspect/htmlfeatures.js';
 import { inspectOle } from '../inspect/ole.js';
 import { inspectOoxml } from '../inspect/ooxml.js';
@@ -65,7 +65,7 @@ export function extOf(name: string): string {
   return m ? m[1].toLowerCase() : '';
 }
 
-interface FileItem { name: string; container: string[]; content?: Uint8Array; mime?: string; sha256?: string; size: number; encrypted?: boolean; tarType?: string }
+interface FileItem { name: string; container: string[]; /** a member already listed by its archive's walk (nested archives included) */ member?: boolean; content?: Uint8Array; mime?: string; sha256?: string; size: number; encrypted?: boolean; tarType?: string }
 
 const SMUGGLING = ['atob(', 'new blob', 'mssaveoropenblob', 'createobjecturl', 'uint8array', 'fromcharcode', 'unescape(', 'document.write(', 'eval(', 'window.navigator.mssaveblob', '.download='];
 const EXFIL = ['api.telegram.org', 'xmlhttprequest', 'fetch(', '$.ajax', '$.post', 'jquery.ajax', 'submit()', 'discord.com/api/webhooks'];
@@ -105,17 +105,21 @@ export const attachmentsCheck: Check = {
       // inline images of the HTML body are not "attachments" in the dangerous sense, but a renamed one still is
       files.push({ name: a.filename || '', container: a.container ?? [], content: a.content, mime: a.mimeType, sha256: a.sha256, size: a.size });
     }
+    const budget = { left: MESSAGE_ARCHIVE_BUDGET };
     for (let i = 0; i < files.length && i < 3000; i++) {
       const f = files[i];
-      try { inspectFile(f, files, add); } catch (e) { /* hostile content: skip this file, keep the rest */ void e; }
+      try { inspectFile(f, files, add, budget); } catch (e) { /* hostile content: skip this file, keep the rest */ void e; }
     }
     return [...hits.values()];
   },
 };
 
+/** Bytes all archive attachments of one message may expand to, together. */
+export const MESSAGE_ARCHIVE_BUDGET = 128 * 1024 * 1024;
+
 type Adder = (symbol: string, f: FileItem | null, reason: string, extra?: string[], score?: number) => void;
 
-function inspectFile(f: FileItem, queue: FileItem[], add: Adder): void {
+function inspectFile(f: FileItem, queue: FileItem[], add: Adder, budget: { left: number }): void {
   const name = f.name.normalize('NFC');
   const ext = extOf(name);
   const content = f.content;
@@ -185,8 +189,10 @@ function inspectFile(f: FileItem, queue: FileItem[], add: Adder): void {
   if (kind === 'pdf') pdfAttachment(f, w, add);
   // archives
   if (kind === 'zip' || kind === 'gzip' || kind === 'tar' || kind === 'rar' || kind === '7z' || kind === 'cab' || kind === 'xz' || kind === 'bzip2') {
-    if (f.container.length >= 4) return;
-    const rep = inspectArchive(name || 'archive', content);
+    if (f.member) return; // inspectArchive already walked nested archives
+    if (budget.left <= 0) { add('ATTACH_ARCHIVE_OPAQUE', f, `Archive ${w} was not opened: the message's decompression budget is spent.`); return; }
+    const rep = inspectArchive(name || 'archive', content, { ...ARCHIVE_LIMITS, maxTotal: Math.min(ARCHIVE_LIMITS.maxTotal, budget.left) });
+    for (const m of rep.members) budget.left -= m.content?.length ?? 0;
     for (const e of rep.encrypted) add('ATTACH_ENCRYPTED_ARCHIVE', f, `Archive "${e}" is password-protected (${rep.members.filter((m) => m.encrypted).slice(0, 3).map((m) => m.name).join(', ')}), hiding its content from scanners.`);
     for (const b of rep.bombs) add('ATTACH_ARCHIVE_BOMB', f, `Archive member "${b}" expands far beyond its compressed size (decompression bomb).`);
     for (const o of rep.opaque) add('ATTACH_ARCHIVE_OPAQUE', f, `Archive "${o.name}" is a ${o.type} archive whose members Vigie cannot list.`);
@@ -202,7 +208,7 @@ function inspectFile(f: FileItem, queue: FileItem[], add: Adder): void {
 }
 
 function memberItem(m: ArchiveMember): FileItem {
-  return { name: m.name, container: m.container, content: m.content, size: m.size, encrypted: m.encrypted, tarType: m.tarType };
+  return { name: m.name, container: m.container, content: m.content, size: m.size, encrypted: m.encrypted, tarType: m.tarType, member: true };
 }
 
 /** Shell metacharacters in a tar member name (command substitution, separators, pipes, quotes breaking out). */

@@ -20,7 +20,8 @@ export const HEADER_SCORES = {
   DISPLAYNAME_OTHER_ADDRESS: 3,
   OWN_DOMAIN_IN_DISPLAYNAME: 4,
   OWN_DOMAIN_UNAUTHENTICATED: 6,
-  REPLYTO_FREEMAIL: 3,
+  REPLYTO_FREEMAIL: 5,
+  REPLYTO_FREEMAIL_FROM_FREEMAIL: 3,
   REPLYTO_DOMAIN_MISMATCH: 0,
   NOREPLY_REPLYTO_OTHER: 2,
   SENDER_DOMAIN_MISMATCH: 0,
@@ -140,12 +141,13 @@ export const headersCheck: Check = {
         : `From "${fromHeaders[0]?.value.slice(0, 120) ?? ''}" lists several entries: a name is shown while the real address is hidden behind it.`, 'spoofing', fromAddr ? [fromAddr] : []);
     }
 
-    // a domain no mail system would write: trailing dot, no dot at all, empty labels
+    // a domain no mail system would write: trailing dot, empty labels
     const rawFrom = fromHeaders[0]?.value ?? '';
     const at = fromAddr.lastIndexOf('@');
     const rawDomain = at >= 0 ? fromAddr.slice(at + 1) : '';
-    if (fromAddr && (/@[^\s<>@]+\.\s*>?\s*$/.test(rawFrom.slice(-300)) || (rawDomain && (!rawDomain.includes('.') || rawDomain.includes('..') || rawDomain.startsWith('.'))))) {
-      add('FROM_DOMAIN_MALFORMED', `From domain "${rawDomain}" is malformed (${rawDomain.includes('.') ? 'trailing dot or empty label' : 'no dot'}): written to slip past domain checks, not by a real mail system.`, 'spoofing', [rawDomain]);
+    // (a single-label domain is not flagged: local mail such as root@localhost has one)
+    if (fromAddr && (/@[^\s<>@]+\.\s*>?\s*$/.test(rawFrom.slice(-300)) || (rawDomain && (rawDomain.includes('..') || rawDomain.startsWith('.') || rawDomain.endsWith('.'))))) {
+      add('FROM_DOMAIN_MALFORMED', `From domain "${rawDomain}" is malformed (trailing dot or empty label): written to slip past domain checks, not by a real mail system.`, 'spoofing', [rawDomain]);
     }
     // an organisation's role name on a free-mail account
     if (fromDomain && isFree(fromDomain) && ROLE_NAME.test(msg.from.name.slice(0, 200))) {
@@ -170,8 +172,10 @@ export const headersCheck: Check = {
     const replies = msg.replyTo.filter((r) => r.address.includes('@') && r.address !== fromAddr);
     if (replies.length) {
       const free = replies.find((r) => isFree(domainOf(r.address)));
-      if (free) {
-        add('REPLYTO_FREEMAIL', `Replies go to the free-mail address ${free.address}, not to the sender ${fromAddr || '(none)'}: answers reach whoever opened that mailbox.`, 'phishing', [free.address]);
+      if (free && fromDomain && !isFree(fromDomain)) {
+        add('REPLYTO_FREEMAIL', `Replies go to the free-mail address ${free.address}, not to the sender ${fromAddr}: answers reach whoever opened that mailbox, not ${fromDomain}.`, 'phishing', [free.address]);
+      } else if (free) {
+        add('REPLYTO_FREEMAIL_FROM_FREEMAIL', `Replies go to another free-mail address (${free.address}) than the sender ${fromAddr || '(none)'}.`, 'phishing', [free.address]);
       } else {
         const other = replies.find((r) => reg(domainOf(r.address)) !== fromReg);
         if (other && /^(no-?reply|do-?not-?reply|noreply)/i.test(fromAddr)) {

@@ -13,7 +13,10 @@ export const HTML_SCORES = {
 } as const;
 
 /** zero-width characters between two letters: words split to defeat filters */
+const ANY_ZW = /[\u200b-\u200d\u2060-\u2064\ufeff\u00ad]/;
+
 export function zeroWidthInWords(s: string, max = 1000): number {
+  if (!ANY_ZW.test(s.length > 500_000 ? s.slice(0, 500_000) : s)) return 0;
   let n = 0;
   const lim = Math.min(s.length, 500_000);
   for (let i = 1; i < lim - 1; i++) {

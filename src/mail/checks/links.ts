@@ -16,6 +16,8 @@ const SHARE = new HostSet(FILE_SHARING);
 const FORMS = new HostSet(FORM_BUILDERS);
 const IPFS = new HostSet(IPFS_GATEWAYS);
 const REDIR_PARAMS = new Set(REDIRECT_PARAMS);
+/** Private-suffix platforms whose pages are run by the platform owner itself, not by anyone. */
+const PRIVATE_OK = new Set(['amazonaws.com', 'elasticbeanstalk.com', 'cloudapp.net', 'azure-api.net', 'appspot.com.br']);
 const BRAND_DOMAIN = new Map<string, string>();
 for (const b of BRANDS) for (const d of b.domains) BRAND_DOMAIN.set(registrable(d), b.name);
 
@@ -116,7 +118,12 @@ export function judgeLink(link: Pick<Link, 'href' | 'text' | 'source'>, _ctx?: C
     const share = SHARE.match(host, u.path);
     if (share) out.push({ symbol: 'LINK_FILE_SHARING', reason: `A link points to the file-sharing service ${share}.`, url: short });
   }
-  const free = FREE.match(host);
+  let free = FREE.match(host);
+  if (!free && !u.isIp) {
+    // any platform in the Public Suffix List's private section (s3.*.amazonaws.com, duckdns.org, pages on builders…)
+    const r = tldParse(host, { allowPrivateDomains: true });
+    if (r.isPrivate && r.publicSuffix && !PRIVATE_OK.has(r.publicSuffix)) free = r.publicSuffix;
+  }
   if (free && !form) out.push({ symbol: 'LINK_FREE_HOSTING', reason: `A link points to ${host}, on ${free} where anyone can publish a page.`, url: short });
   // open redirects
   const targets = embeddedTargets(u);
@@ -179,6 +186,24 @@ export const linksCheck: Check = {
         hits.set(f.symbol, { symbol: f.symbol, score, reason: f.reason, kind: 'phishing', evidence: [f.url] });
       }
     }
+    // every web link of an HTML message goes to one or two sites unrelated to the sender
+    if (msg.html) {
+      const at = msg.from.address.lastIndexOf('@');
+      const fd = at >= 0 ? registrable(msg.from.address.slice(at + 1)) : '';
+      const doms = new Set<string>();
+      for (const l of msg.links) {
+        if (l.source !== 'html-href' || doms.size > 3) continue;
+        const u = parseUrl(l.href);
+        if (u && u.host && (u.scheme === 'http' || u.scheme === 'https')) doms.add(u.domain);
+      }
+      if (doms.size >= 1 && doms.size <= 2 && !(fd && doms.has(fd))) {
+        const list = [...doms];
+        hits.set('LINK_SENDER_UNRELATED', { symbol: 'LINK_SENDER_UNRELATED', score: SENDER_UNRELATED_SCORE, kind: 'phishing', reason: `Every link goes to ${list.join(' or ')}, unrelated to the sender's domain ${fd || '(none)'}.`, evidence: list });
+      }
+    }
     return [...hits.values()];
   },
 };
+
+/** Weak on its own: newsletters sent through a mailing provider also link through one tracking domain. */
+export const SENDER_UNRELATED_SCORE = 1;

@@ -49,6 +49,8 @@ export function decodeImage(b: Uint8Array): Rgba | null {
   if (!size) return null;
   const [w, h] = size;
   if (w < QR_LIMITS.minSide || h < QR_LIMITS.minSide || w * h > QR_LIMITS.maxPixels) return null;
+  // banners and strips: a QR code needs a roughly square area, and such images are rarely anything but layout
+  if (w > h * 4 || h > w * 4) return null;
   try {
     if (t === 'png') {
       const p = PNG.sync.read(Buffer.from(b.buffer, b.byteOffset, b.byteLength));

@@ -81,5 +81,5 @@ export const REDIRECTORS: Array<{ host: string; path: string }> = [
   { host: 'doubleclick.net', path: '/' }, { host: 'vk.com', path: '/away' }, { host: 't.me', path: '/iv' },
   { host: 'baidu.com', path: '/link' }, { host: 'yandex.ru', path: '/redirect' }, { host: 'translate.google.com', path: '/translate' },
   { host: 'webcache.googleusercontent.com', path: '/' }, { host: 'urldefense.com', path: '/' }, { host: 'urldefense.proofpoint.com', path: '/' },
-  { host: 'c.gle', path: '/' }, { host: 'adnxs.com', path: '/' },
+  { host: 'c.gle', path: '/' }, { host: 'adnxs.com', path: '/' }, { host: 'translate.google.com', path: '/website' },
 ];

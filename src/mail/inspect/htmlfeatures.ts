@@ -103,6 +103,9 @@ export function hidingStyle(attrs: Map<string, string>): string | null {
   return null;
 }
 
+const ZERO_FONT = /font-size\s*:\s*0/;
+const FIVE_DIGITS = /\d{5}/;
+const EMPTY = new Map<string, string>();
 const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'param', 'source', 'track', 'wbr']);
 
 export function htmlFeatures(htmlIn: string): HtmlFeatures {
@@ -159,8 +162,14 @@ export function htmlFeatures(htmlIn: string): HtmlFeatures {
     }
     if (hiddenTag === name && !VOID.has(name) && !inner.endsWith('/')) hiddenDepth++;
     const rest = inner.slice(p);
-    const needAttrs = rest.length > 0 && (name === 'form' || name === 'input' || name === 'meta' || /style|hidden|bgcolor/i.test(rest));
-    const attrs = needAttrs ? attrMap(rest) : new Map<string, string>();
+    // full attribute parsing only where it can matter: forms, inputs, meta, and styles that may hide or push away text
+    let needAttrs = rest.length > 0 && (name === 'form' || name === 'input' || name === 'meta');
+    if (!needAttrs && rest.length > 5) {
+      const lr = rest.toLowerCase();
+      if (lr.includes('hidden') || (lr.includes('style') && (lr.includes('none') || lr.includes('opacity') || ZERO_FONT.test(lr)
+        || (lr.includes('color') && (lr.includes('background') || lr.includes('bgcolor'))) || FIVE_DIGITS.test(lr)))) needAttrs = true;
+    }
+    const attrs = needAttrs ? attrMap(rest) : EMPTY;
     switch (name) {
       case 'form': if (f.forms.length < 50) f.forms.push({ action: (attrs.get('action') ?? '').trim(), method: (attrs.get('method') ?? 'get').toLowerCase() }); break;
       case 'input': {

@@ -50,8 +50,23 @@ export function icannDomain(host: string): string {
   return r.domain ?? host;
 }
 
-/** Parse a link href tolerantly. Returns null for non-URL text (mailto:, cid:, relative paths, anchors). */
+const urlCache = new Map<string, UrlInfo | null>();
+
+/**
+ * Parse a link href tolerantly. Returns null for non-URL text (mailto:, cid:, relative paths, anchors). Results are
+ * memoised (bounded) because the lookalike, link and QR checks parse the same links; callers must not mutate them.
+ */
 export function parseUrl(href: string): UrlInfo | null {
+  if (href.length > 2048) return parseUrlUncached(href);
+  const hit = urlCache.get(href);
+  if (hit !== undefined) return hit;
+  const r = parseUrlUncached(href);
+  if (urlCache.size >= 5000) urlCache.clear();
+  urlCache.set(href, r);
+  return r;
+}
+
+function parseUrlUncached(href: string): UrlInfo | null {
   let s = href.trim();
   if (!s) return null;
   if (s.length > 8192) s = s.slice(0, 8192);

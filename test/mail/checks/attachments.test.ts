@@ -118,3 +118,9 @@ test('ATTACH_WEB_SHORTCUT: an Internet shortcut to a web page is a weaker signal
   assert.equal(hit(web, 'ATTACH_WEB_SHORTCUT')!.kind, 'phishing');
   assert.deepEqual(symbols(await att(['doc.url', '[InternetShortcut]\r\nURL=file://\\\\203.0.113.5\\share\\run.exe\r\n'])), ['ATTACH_SHORTCUT']);
 });
+
+test('nested archive members are reported once, with their full container chain', async () => {
+  const h = await att(['outer.zip', zip({ 'inner.zip': zip({ 'a.js': 'x' }) })]);
+  const s = hit(h, 'ATTACH_SCRIPT')!;
+  assert.deepEqual(s.evidence!.filter((e) => e.endsWith('a.js')), ['outer.zip/inner.zip/a.js']);
+});

@@ -40,6 +40,7 @@ test('OWN_DOMAIN_IN_DISPLAYNAME: own domain shown by an outsider', async () => {
 test('REPLYTO_FREEMAIL and REPLYTO_DOMAIN_MISMATCH', async () => {
   assert.deepEqual(await symbols('From: CEO <ceo@example.org>\nReply-To: ceo.private@gmail.com'), ['REPLYTO_FREEMAIL']);
   assert.deepEqual(await symbols('From: Jane <jane@gmail.com>\nReply-To: jane@gmail.com'), [], 'same address');
+  assert.deepEqual(await symbols('From: Jane <jane@gmail.com>\nReply-To: jane.d@yahoo.com'), ['REPLYTO_FREEMAIL_FROM_FREEMAIL']);
   assert.deepEqual(await symbols('From: Shop <news@shop.example>\nReply-To: care@other.example', {}, true), ['REPLYTO_DOMAIN_MISMATCH']);
   assert.deepEqual(await symbols('From: Shop <news@shop.example>\nReply-To: care@help.shop.example', {}, true), [], 'same registrable domain');
 });
@@ -60,9 +61,10 @@ test('authentication symbols only when ctx.auth is given', async () => {
   assert.deepEqual(ok.map((h) => h.symbol), ['AUTH_PASS_ALIGNED']);
 });
 
-test('FROM_DOMAIN_MALFORMED: trailing dot, no dot', async () => {
+test('FROM_DOMAIN_MALFORMED: trailing dot, empty label; a single-label domain is not flagged', async () => {
   assert.deepEqual(await symbols('From: Telekom <reply@telekom.com.>'), ['FROM_DOMAIN_MALFORMED']);
-  assert.deepEqual(await symbols('From: x <root@localhost-box>'), ['FROM_DOMAIN_MALFORMED']);
+  assert.deepEqual(await symbols('From: x <a@mail..example.com>'), ['FROM_DOMAIN_MALFORMED']);
+  assert.deepEqual(await symbols('From: x <root@localhost>'), []);
   assert.deepEqual(await symbols('From: Telekom <reply@telekom.com>'), []);
 });
 

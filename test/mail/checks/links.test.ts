@@ -103,3 +103,13 @@ test('hostile links: huge, malformed, control characters', async () => {
   const h = await run(linksCheck, msg({ links }));
   assert.ok(Array.isArray(h));
 });
+
+test('LINK_SENDER_UNRELATED: every link of an HTML mail goes to one foreign site', async () => {
+  const html = '<p>x</p>';
+  const h = await run(linksCheck, msg({ html, fromAddr: 'info@shop.example.com', links: [link('https://landing.other-site.com/a'), link('https://landing.other-site.com/b')] }));
+  assert.match(hit(h, 'LINK_SENDER_UNRELATED')!.reason, /other-site\.com.*example\.com/);
+  const own = await run(linksCheck, msg({ html, fromAddr: 'info@shop.example.com', links: [link('https://www.example.com/a'), link('https://other-site.com/b')] }));
+  assert.equal(hit(own, 'LINK_SENDER_UNRELATED'), undefined);
+  const plain = await run(linksCheck, msg({ fromAddr: 'info@shop.example.com', links: [link('https://other-site.com/b', '', 'text')] }));
+  assert.equal(hit(plain, 'LINK_SENDER_UNRELATED'), undefined);
+});
