@@ -39,6 +39,8 @@ function listCorpus(c: Corpus): Item[] {
   return readdirSync(dir).sort().map((f, i) => ({ path: join(dir, f), corpus: c, dev: i % 2 === 0 }));
 }
 
+let cpuByCorpus = '';
+
 interface ToolRun { name: string; flagged: Map<string, boolean>; seconds: number; count: number; note?: string }
 
 async function runVigie(items: Item[]): Promise<{ run: ToolRun; results: Map<string, ScanResult> }> {
@@ -49,13 +51,21 @@ async function runVigie(items: Item[]): Promise<{ run: ToolRun; results: Map<str
   for (const it of items.slice(0, 20)) await scanMessage(await parseMessage(readFileSync(it.path), { file: it.path }), { config });
   const t0 = process.hrtime.bigint();
   const c0 = process.cpuUsage();
+  const perCorpus = new Map<Corpus, { cpu: number; n: number }>();
   for (const it of items) {
+    const ci = process.cpuUsage();
     const raw = readFileSync(it.path);
     const view = await parseMessage(raw, { file: it.path });
     const r = await scanMessage(view, { config });
     flagged.set(it.path, r.verdict !== 'clean');
     results.set(it.path, r);
+    const d = process.cpuUsage(ci);
+    const e = perCorpus.get(it.corpus) ?? { cpu: 0, n: 0 };
+    e.cpu += (d.user + d.system) / 1e6;
+    e.n++;
+    perCorpus.set(it.corpus, e);
   }
+  cpuByCorpus = [...perCorpus].map(([c, e]) => `${c} ${(e.n / e.cpu).toFixed(0)}/s`).join(', ');
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const cu = process.cpuUsage(c0);
   const cpu = (cu.user + cu.system) / 1e6;
@@ -157,6 +167,7 @@ async function main(): Promise<void> {
     const ratio = (vigie.count / vigie.seconds) / (rsp.count / rsp.seconds);
     console.log(`\nVigie speed vs Rspamd: ×${ratio.toFixed(2)} (Vigie in one process on one core; Rspamd through rspamc, one message at a time)`);
   }
+  console.log(`Vigie CPU rate by corpus (one core): ${cpuByCorpus}`);
   const held = (c: Corpus) => items.filter((i) => i.corpus === c && !i.dev);
   const rate = (c: Corpus) => held(c).filter((i) => vigie.flagged.get(i.path)).length / Math.max(1, held(c).length);
   console.log(`Targets (held-out): phishing flagged ≥ 90% → ${(100 * rate('phishing')).toFixed(1)}%, ham flagged ≤ 1% → ${(100 * rate('ham')).toFixed(2)}%, ≥ 500 messages/s → ${(vigie.count / vigie.seconds).toFixed(0)}`);

@@ -1,4 +1,5 @@
 /** `vigie hunt <inputs…>`: run Sigma rules over logs and print a timeline. */
+import { existsSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { parseTime } from '../event.js';
@@ -100,13 +101,7 @@ export function register(program: Command, setExit: SetExit): void {
       if (o.watchlist) opts.watchlist = readFileOpt(o.watchlist, '--watchlist', readListFile);
       if (o.honey) opts.honey = readFileOpt(o.honey, '--honey', readHoneyFile);
       if (o.placeholders) opts.placeholders = readFileOpt(o.placeholders, '--placeholders', readPlaceholdersFile);
-      for (const r of o.rules ?? []) {
-        try {
-          (await import('node:fs')).statSync(r);
-        } catch {
-          throw new CliError(`--rules: ${r} does not exist`, EXIT.NO_INPUT);
-        }
-      }
+      for (const r of o.rules ?? []) if (!existsSync(r)) throw new CliError(`--rules: ${r} does not exist`, EXIT.NO_INPUT);
 
       let prepared;
       try {

@@ -24,6 +24,8 @@ export function shortChannel(ch: string | undefined): string {
   if (k) return k;
   const m = /^Microsoft-Windows-([^/]+)(\/.*)?$/i.exec(ch);
   if (m) return m[1];
+  const x = /^MSExchange (.+)$/i.exec(ch); // "MSExchange HttpProxy/Autodiscover" → "HttpProxy/Autodiscover"
+  if (x) return x[1];
   return ch;
 }
 

@@ -23,14 +23,15 @@ export interface CompiledRule {
   filters: string[];
 }
 
-type Pred = ((ev: VigieEvent, get: FieldGetter, det: MatchDetail[] | null) => boolean) & { cost?: number };
+type Pred = (ev: VigieEvent, get: FieldGetter, det: MatchDetail[] | null) => boolean;
 
 /** Attach an evaluation cost estimate (used to test cheap, selective parts of an AND first). */
+const costs = new WeakMap<Pred, number>();
 function withCost(p: Pred, cost: number): Pred {
-  p.cost = cost;
+  costs.set(p, cost);
   return p;
 }
-const costOf = (p: Pred): number => p.cost ?? 1;
+const costOf = (p: Pred): number => costs.get(p) ?? 1;
 const byCost = (ps: Pred[]): Pred[] => [...ps].sort((a, b) => costOf(a) - costOf(b));
 
 /** AND of predicates: cheapest first when only the verdict is needed, written order when collecting details. */

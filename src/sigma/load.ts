@@ -279,8 +279,15 @@ export async function loadRules(paths: string[]): Promise<RuleSet> {
     r.files = 0;
     mergeInto(set, r);
   };
+  const dirsSeen = new Set<string>();
   const visitDir = (dir: string, depth: number): void => {
     if (depth > 32) return;
+    try {
+      const st = statSync(dir);
+      const key = `${st.dev}:${st.ino}`;
+      if (dirsSeen.has(key)) return; // symlink loop or folder given twice
+      dirsSeen.add(key);
+    } catch { /* reported by readdirSync below */ }
     let entries: Dirent[];
     try {
       entries = readdirSync(dir, { withFileTypes: true });
@@ -293,11 +300,12 @@ export async function loadRules(paths: string[]): Promise<RuleSet> {
       if (d.name.startsWith('.')) continue;
       const p = join(dir, d.name);
       if (d.isDirectory()) visitDir(p, depth + 1);
-      else if ((d.isFile() || d.isSymbolicLink()) && /\.ya?ml$/i.test(d.name)) {
+      else if (d.isFile() || d.isSymbolicLink()) {
+        if (d.isFile() && !/\.ya?ml$/i.test(d.name)) continue;
         let st: Stats;
         try { st = statSync(p); } catch (e) { set.problems.push({ file: p, severity: 'error', message: `cannot read: ${errCode(e)}` }); continue; }
         if (st.isDirectory()) visitDir(p, depth + 1);
-        else if (st.isFile()) readOne(p, st);
+        else if (st.isFile() && /\.ya?ml$/i.test(d.name)) readOne(p, st);
       }
     }
   };

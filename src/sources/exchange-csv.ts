@@ -246,7 +246,10 @@ function toEvent(cells: string[], lay: Layout, hdr: Header, file: string, at: Li
       fields['cs-uri-query'] = stem === undefined ? q! : q === undefined ? stem : `${stem}${q.startsWith('?') ? '' : '?'}${q}`;
     }
   }
-  const host = lay.iHost >= 0 && cells[lay.iHost] ? cells[lay.iHost].replace(/ \(.*$/, '') : undefined;
+  // "EXCH01 (15.02.1118.007)" → "EXCH01" (indexOf, not a regex: ` \(.*$` is quadratic on a hostile cell)
+  const hostCell = lay.iHost >= 0 ? cells[lay.iHost] : '';
+  const paren = hostCell ? hostCell.indexOf(' (') : -1;
+  const host = hostCell ? (paren >= 0 ? hostCell.slice(0, paren) : hostCell) : undefined;
   return {
     origin: { file, format: 'exchange-csv', offset: at.offset, record: at.line },
     time,

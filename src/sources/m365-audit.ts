@@ -305,7 +305,9 @@ export function auditEvent(audit: Record<string, unknown>, columns: Doc, origin:
     time = parseTime(cd) ?? (Number.isFinite(Date.parse(`${cd} UTC`)) ? Date.parse(`${cd} UTC`) : undefined);
   }
   const workload = typeof fields.Workload === 'string' ? fields.Workload : undefined;
-  const server = typeof fields.OriginatingServer === 'string' ? fields.OriginatingServer.replace(/\s*\(.*$/, '') : undefined;
+  // "AM6PR04MB1234 (15.20.7452.023)" → "AM6PR04MB1234" (indexOf, not a regex: `\s*\(.*$` is quadratic on hostile text)
+  const os = typeof fields.OriginatingServer === 'string' ? fields.OriginatingServer : undefined;
+  const server = os === undefined ? undefined : (os.indexOf('(') >= 0 ? os.slice(0, os.indexOf('(')) : os).trimEnd();
   return {
     origin,
     time,

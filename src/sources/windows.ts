@@ -81,7 +81,12 @@ export function windowsEvent(doc: Doc, origin: EventOrigin): VigieEvent {
         const list = (Array.isArray(v) ? v : [v]).map((x) => unwrapText(x as FieldValue) ?? null);
         fields.Data = list as FieldValue[];
         fields.DataText = list.filter((x) => x !== null).map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join('\n');
-      } else put(k, unwrapText(raw));
+      } else {
+        const v = unwrapText(raw);
+        put(k, v);
+        // some providers name Data with spaces ("Source Name"); the Sigma taxonomy writes them without
+        if (k.includes(' ')) put(k.replace(/ /g, ''), v);
+      }
     }
   } else if (typeof ed === 'string' || Array.isArray(ed)) {
     const list = Array.isArray(ed) ? ed : [ed];

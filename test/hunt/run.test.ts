@@ -92,3 +92,13 @@ test('requiredPlaceholders and attackOf', () => {
   assert.deepEqual(requiredPlaceholders({ sel: { 'a|expand': '%watchlist%', 'b|contains|expand': ['%honey_mailboxes%', 'x'], c: '%not_expand%' }, condition: 'sel' }), ['watchlist', 'honey_mailboxes']);
   assert.deepEqual(attackOf(['attack.t1059.001', 'attack.execution', 'attack.g0125', 'cve.2021-26855', 'detection.emerging-threats']), ['T1059.001', 'execution', 'G0125']);
 });
+
+test('honey lists become the honey_message_ids / honey_mailboxes placeholders', async () => {
+  const d = tmp({ 'h.yml': 'title: Honey User Seen\nid: 5c000000-0000-4000-8000-000000000001\nlogsource:\n    category: webserver\ndetection:\n    sel:\n        cs-username|expand|endswith: \'%honey_mailboxes%\'\n    condition: sel\nlevel: critical\n' });
+  const off = await runHunt({ inputs: [LOGS], rulePaths: [d], builtinRules: false });
+  assert.equal(off.summary.rules.inactive[0]?.activate, '--honey FILE');
+  const on = await runHunt({ inputs: [LOGS], rulePaths: [d], builtinRules: false, honey: { messageIds: ['x@y'], mailboxes: ['\\alice'] } });
+  assert.deepEqual(on.detections.map((x) => [x.ruleTitle, x.level]), [['Honey User Seen', 'critical']]);
+  const other = await runHunt({ inputs: [LOGS], rulePaths: [d], builtinRules: false, honey: { messageIds: [], mailboxes: ['\\bob'] } });
+  assert.equal(other.detections.length, 0);
+});

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -89,6 +89,7 @@ test('loadRules: folders recursively, only .yml/.yaml, unreadable paths reported
     writeFileSync(join(dir, 'a', 'b', 'r2.yaml'), `${good('r2')}---\n${good('r3')}`);
     writeFileSync(join(dir, 'a', 'notes.txt'), 'not a rule');
     writeFileSync(join(dir, 'a', 'b', 'broken.yml'), 'title: x\ndetection: [');
+    symlinkSync(join(dir, 'a'), join(dir, 'a', 'b', 'loop')); // a folder link back up: followed once, no loop
     const set = await loadRules([dir, join(dir, 'missing')]);
     assert.deepEqual(set.rules.map((r) => r.title).sort(), ['r1', 'r2', 'r3']);
     assert.equal(set.files, 3);

@@ -263,6 +263,36 @@ function textVariants(b: Buffer, rnd: () => number): Variant[] {
     const pm = text.replace(/ -[A-Z][A-Za-z]+/g, () => ` -${names[k++ % names.length]}`);
     if (pm !== text) out.push({ name: 'proto-params', data: Buffer.from(pm, 'utf8') });
   }
+  // a long run of " (" then a line break inside the cells / values readers post-process (host names, users,
+  // times…): a `\s*\(.*$`-style regex is quadratic on it
+  {
+    const run = ' ('.repeat(100_000);
+    const interesting = /host|server|computer|user|caller|client|name|date|time/i;
+    const lines = text.split('\n');
+    const hi = lines.findIndex((l) => l.startsWith('#Fields:') || (l.includes(',') && !l.startsWith('#')));
+    const di = lines.findIndex((l, i) => i > hi && l.includes(',') && !l.startsWith('#'));
+    if (hi >= 0 && di > hi && !startsJsonish(text)) {
+      const header = lines[hi].replace(/^#Fields:\s*/, '').replace(/\r$/, '').split(',');
+      const cells = lines[di].replace(/\r$/, '').split(',');
+      let made = 0;
+      header.forEach((h, i) => {
+        if (made >= 6 || i >= cells.length || !interesting.test(h)) return;
+        made++;
+        const c = [...cells];
+        c[i] = `"${c[i].replace(/"/g, '')}${run}\r\nx"`;
+        const l2 = [...lines];
+        l2[di] = c.join(',');
+        out.push({ name: `paren-run(${h})`, data: Buffer.from(l2.join('\n'), 'utf8') });
+      });
+    } else if (startsJsonish(text)) {
+      const keys = [...new Set([...text.matchAll(/"(\w{1,40})"\s*:\s*"/g)].map((m) => m[1]).filter((k) => interesting.test(k)))].slice(0, 6);
+      for (const k of keys) {
+        const at = text.search(new RegExp(`"${k}"\\s*:\\s*"`));
+        const q = text.indexOf('"', text.indexOf(':', at + k.length + 2)) + 1;
+        out.push({ name: `paren-run(${k})`, data: Buffer.from(text.slice(0, q) + run + '\\n' + text.slice(q), 'utf8') });
+      }
+    }
+  }
   // deep nesting at a line boundary in the middle, closed and unclosed
   const D = 100_000;
   out.push({ name: 'deep-json', data: insert(b, midLine, `{"a":${'['.repeat(D)}${']'.repeat(D)}}\n`), damageAt: midLine });

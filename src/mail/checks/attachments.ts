@@ -120,7 +120,8 @@ export const MESSAGE_ARCHIVE_BUDGET = 128 * 1024 * 1024;
 type Adder = (symbol: string, f: FileItem | null, reason: string, extra?: string[], score?: number) => void;
 
 function inspectFile(f: FileItem, queue: FileItem[], add: Adder, budget: { left: number }): void {
-  const name = f.name.normalize('NFC');
+  // names are attacker-controlled: keep the end (where the extension is) and bound the length before any regex
+  const name = (f.name.length > 1000 ? f.name.slice(-1000) : f.name).normalize('NFC');
   const ext = extOf(name);
   const content = f.content;
   const kind: Sniffed = content && content.length ? sniff(content) : 'unknown';

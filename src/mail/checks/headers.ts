@@ -50,8 +50,10 @@ export const FREEMAIL = new Set([
   'excite.com', 'usa.com', 'email.com', 'post.com', 'mailfence.com', 'disroot.org', 'onmicrosoft.com',
 ]);
 
-/** Display-name words of a service, department or transaction (en, fr, pt, es, de). */
-const ROLE_NAME = /\b(support|team|service|services|department|dept|security|billing|customer|admin|administrator|helpdesk|help desk|notifications?|accounts?|bank|order|invoice|payments?|delivery|shipping|verification|webmail|mailbox|administra[cç][aã]o|servi[cç]os?|atendimento|suporte|equipe|kundenservice|soporte|equipo|facturaci[oó]n|compte|assistance|courrier|livraison|paiement)\b/i;
+/** Display-name words of a service, department, transaction or authority (en, fr, pt, es, de). */
+const ROLE_NAME = /\b(support|team|service|services|department|dept|security|billing|customer|admin|administrator|helpdesk|help desk|notifications?|accounts?|bank|order|invoice|payments?|delivery|shipping|verification|webmail|mailbox|administra[cç][aã]o|servi[cç]os?|atendimento|suporte|equipe|kundenservice|soporte|equipo|facturaci[oó]n|compte|assistance|courrier|livraison|paiement|police|policia|pol[ií]cia|polizei|gendarmerie|justice|justi[cç]a|justicia|tribunal|court|ministry|minist[eè]re|ministerio|minist[eé]rio|government|gouvernement|governo|gobierno|customs|douane|aduana|alf[aâ]ndega|interpol|finanzamt|imp[oô]ts|receita)\b/i;
+/** The same roles written in a free-mail local part ("policenational740@…", "support.desk@…"). */
+const ROLE_LOCAL = /(support|helpdesk|admin|security|billing|service|police|policia|justice|tribunal|customs|douane|verify|verification|webmail|mailbox|notification|no-?reply)/i;
 
 function reg(d: string): string {
   return d ? registrable(d) : '';
@@ -150,8 +152,8 @@ export const headersCheck: Check = {
       add('FROM_DOMAIN_MALFORMED', `From domain "${rawDomain}" is malformed (trailing dot or empty label): written to slip past domain checks, not by a real mail system.`, 'spoofing', [rawDomain]);
     }
     // an organisation's role name on a free-mail account
-    if (fromDomain && isFree(fromDomain) && ROLE_NAME.test(msg.from.name.slice(0, 200))) {
-      add('ROLE_NAME_FREEMAIL', `Display name "${msg.from.name.slice(0, 80)}" speaks for a service or department but the address ${fromAddr} is a free-mail account.`, 'phishing', [fromAddr]);
+    if (fromDomain && isFree(fromDomain) && (ROLE_NAME.test(msg.from.name.slice(0, 200)) || ROLE_LOCAL.test(fromAddr.slice(0, fromAddr.indexOf('@'))))) {
+      add('ROLE_NAME_FREEMAIL', `The sender "${msg.from.name.slice(0, 80)}" <${fromAddr}> speaks for a service, department or authority from a free-mail account.`, 'phishing', [fromAddr]);
     }
 
     // display name naming another address or domain

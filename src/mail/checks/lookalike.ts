@@ -302,7 +302,7 @@ export const lookalikeCheck: Check = {
     }
     // 3b. a domain written in the display name that is not the sender's ("proton.me Helpdesk" <admin@elsewhere.id>)
     if (msg.from.name && msg.from.name.indexOf('.') > 0 && msg.from.name.indexOf('@') < 0) {
-      for (const tok of msg.from.name.toLowerCase().split(/[\s,;:()[\]<>"'|/]+/).slice(0, 20)) {
+      for (const tok of msg.from.name.slice(0, 2000).toLowerCase().split(/[\s,;:()[\]<>"'|/]+/).slice(0, 20)) {
         const m = /^(?:https?:\/\/)?((?:[a-z0-9-]+\.)+[a-z]{2,24})\.?$/.exec(tok);
         if (!m) continue;
         const r = tldParse(m[1], { allowPrivateDomains: true });
@@ -313,7 +313,7 @@ export const lookalikeCheck: Check = {
       }
     }
     // 4. VIPs named in the display name, sent from an address not theirs
-    const fname = fold(msg.from.name).replace(/\s+/g, ' ').trim();
+    const fname = fold(msg.from.name.slice(0, 2000)).replace(/\s+/g, ' ').trim();
     if (fname) {
       for (const v of ctx.settings.vips ?? []) {
         const vn = fold(v.name).replace(/\s+/g, ' ').trim();
@@ -325,7 +325,7 @@ export const lookalikeCheck: Check = {
       }
     }
     // 5. brand names misspelt with look-alike letters in the display name or subject ("Iedger", "PayPaI")
-    for (const src of [msg.from.name, msg.subject]) {
+    for (const src of [msg.from.name.slice(0, 2000), msg.subject.slice(0, 2000)]) {
       if (!src || hits.has('BRAND_LOOKALIKE_NAME')) continue;
       for (const w of src.normalize('NFKC').split(/[^\p{L}\p{N}|!]+/u)) {
         if (w.length < 5 || w.length > 20) continue;
@@ -334,12 +334,12 @@ export const lookalikeCheck: Check = {
         const b = NAME_SKELETONS.get(sk);
         if (!b || NAME_LABELS.has(lw) || NAME_LABELS.has(fold(w))) continue;
         if (brandLegit(b, fromDomain)) continue;
-        add('BRAND_LOOKALIKE_NAME', `"${w}" in the ${src === msg.subject ? 'subject' : 'display name'} imitates the brand ${b.name} with look-alike characters.`, 'phishing', [w]);
+        add('BRAND_LOOKALIKE_NAME', `"${w}" in the ${src === msg.subject.slice(0, 2000) ? 'subject' : 'display name'} imitates the brand ${b.name} with look-alike characters.`, 'phishing', [w]);
         break;
       }
     }
     // 6. look-alike letters mixed into display name or subject words
-    const ob = [...obfuscatedWords(msg.from.name, 3), ...obfuscatedWords(msg.subject, 3)];
+    const ob = [...obfuscatedWords(msg.from.name.slice(0, 5000), 3), ...obfuscatedWords(msg.subject.slice(0, 5000), 3)];
     if (ob.length) add('OBFUSCATED_TEXT', `Display name or subject mixes look-alike letters from other scripts or styled letters: "${ob.slice(0, 3).join('", "')}".`, 'phishing', ob.slice(0, 5));
     return [...hits.values()];
   },

@@ -73,7 +73,7 @@ export const wordingCheck: Check = {
     if (inv.length && (msg.attachments.length > 0 || hasActionable(msg))) out.push({ symbol: 'WORDING_INVOICE', score: WORDING_SCORES.WORDING_INVOICE, kind: 'phishing', reason: `Invoice or payment-request wording with an attachment or link: ${q(inv)}.`, evidence: inv.slice(0, 10) });
     let weight = 0;
     for (const p of scam) weight += WEAK_SCAM.has(p) ? 0.5 : 1;
-    if (weight >= 1.5) out.push({ symbol: 'WORDING_SCAM', score: weight >= 4 ? 5 : WORDING_SCORES.WORDING_SCAM, kind: 'spam', reason: `Prize, reward, inheritance or investment wording: ${q(scam, 4)}.`, evidence: scam.slice(0, 10) });
+    if (weight >= 1.5) out.push({ symbol: 'WORDING_SCAM', score: weight >= 2.5 ? 5.5 : WORDING_SCORES.WORDING_SCAM, kind: 'spam', reason: `Prize, reward, inheritance or investment wording: ${q(scam, 4)}.`, evidence: scam.slice(0, 10) });
     if (callback.length) {
       const phone = PHONE.exec(`${msg.subject}\n${msg.text.slice(0, 200_000)}`);
       if (phone) out.push({ symbol: 'WORDING_CALLBACK', score: WORDING_SCORES.WORDING_CALLBACK, kind: 'phishing', reason: `Asks the reader to phone ${phone[0].trim()} about a charge or order (${q(callback, 2)}): a call-back scam.`, evidence: [phone[0].trim(), ...callback.slice(0, 5)] });

@@ -16,7 +16,8 @@ export const WEAK_SCAM = new Set(['congratulations', 'winner', 'reward', 'reward
   'eth', 'usdt', 'keto', 'sexy', 'felicitations', 'parabens', 'felicidades', 'premio', 'gagnant', 'umfrage', 'teilnehmen',
   'free gift', 'claim now', 'claim your', 'exclusive offer', 'staking', 'airdrop', 'gewinner', 'belohnung', 'desconto',
   'weight loss', 'lose weight', 'naughty', 'brinde', 'beneficiary', 'unclaimed', 'gift card', 'viagra', 'cialis', 'levitra',
-  'presale', 'for charity', 'investment plan', 'fund transfer']);
+  'presale', 'for charity', 'investment plan', 'fund transfer', 'dear friend', 'business proposal', 'pay me',
+  'mutual benefit']);
 
 export const PHRASES: Record<PhraseTag, string[]> = {
   cred: [
@@ -128,6 +129,12 @@ export const PHRASES: Record<PhraseTag, string[]> = {
     'my late husband', 'donate my', 'for charity', 'charity work', 'has donated', 'foreign partner', 'strictly confidential',
     'reply urgently', 'atm visa card', 'fund transfer', 'presale', 'token share', 'investment plan', 'funds release',
     'compensation payment', 'unclaimed funds', 'dormant account', 'deceased client', 'sin receta', 'sans ordonnance',
+    'dear friend', 'diplomatic agent', 'consignment box', 'treat with confidence', 'come to you as a surprise',
+    'accounting section', 'handle a project', 'carta surpresa', 'you are in big trouble', 'i have access to your',
+    'recorded you', 'your webcam', 'private video', 'intimate video', 'your contacts will receive', 'pay me',
+    'bitcoin address', 'btc address', 'next of kin', 'late client', 'same surname', 'business proposal',
+    'mutual benefit', 'percent of the total', '% of the total', 'transfer the sum', 'sum of $', 'million united states',
+    'million us dollars', 'million euros', 'milhoes de dolares', 'millones de dolares', 'millions de dollars',
   ],
   callback: [
     'if you did not authorize', 'if you did not make this', 'if you didn\'t make this', 'did not authorize this',

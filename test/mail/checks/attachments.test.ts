@@ -104,6 +104,9 @@ test('PDF attachments: JavaScript, Launch, suspicious links', async () => {
   assert.ok(hit(h, 'ATTACH_PDF_LAUNCH'));
   assert.match(hit(h, 'ATTACH_PDF_LINK')!.reason, /198\.51\.100\.7/);
   assert.deepEqual(symbols(await att(['paper.pdf', '%PDF-1.4\n1 0 obj<</A<</S/URI/URI(https://www.example.com/paper)>>>>endobj\n'])), []);
+  const emb = await att(['pack.pdf', '%PDF-1.7\n1 0 obj<</Names<</EmbeddedFiles 2 0 R>>>>endobj\n']);
+  assert.deepEqual(symbols(emb), ['ATTACH_PDF_EMBEDDED_FILE']);
+  assert.equal(hit(emb, 'ATTACH_PDF_EMBEDDED_FILE')!.kind, 'info');
 });
 
 test('hostile attachments never throw', async () => {
@@ -123,4 +126,9 @@ test('nested archive members are reported once, with their full container chain'
   const h = await att(['outer.zip', zip({ 'inner.zip': zip({ 'a.js': 'x' }) })]);
   const s = hit(h, 'ATTACH_SCRIPT')!;
   assert.deepEqual(s.evidence!.filter((e) => e.endsWith('a.js')), ['outer.zip/inner.zip/a.js']);
+});
+
+test('hostile names: very long names with space runs are handled in bounded time', async () => {
+  const h = await att([' '.repeat(200_000) + '.pdf' + ' '.repeat(100_000) + '.exe', MZ], ['x'.repeat(300_000), 'y']);
+  assert.ok(hit(h, 'ATTACH_EXECUTABLE'));
 });

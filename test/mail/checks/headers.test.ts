@@ -71,6 +71,8 @@ test('FROM_DOMAIN_MALFORMED: trailing dot, empty label; a single-label domain is
 test('ROLE_NAME_FREEMAIL: a service speaking from a free-mail account', async () => {
   assert.deepEqual(await symbols('From: Microsoft Account Support <ms.support.desk@outlook.com>'), ['ROLE_NAME_FREEMAIL']);
   assert.deepEqual(await symbols('From: Jane Doe <jane.doe@gmail.com>'), []);
+  assert.deepEqual(await symbols('From: PROCES VOUS CONCERNANT <policenational740@gmail.com>'), ['ROLE_NAME_FREEMAIL']);
+  assert.deepEqual(await symbols('From: Tribunal de Justiça <intimacao.tj@outlook.com>'), ['ROLE_NAME_FREEMAIL']);
   assert.deepEqual(await symbols('From: Customer Support <support@shop.example>'), []);
 });
 

@@ -106,3 +106,9 @@ test('DISPLAY_NAME_DOMAIN: a domain in the display name that is not the senderâ€
   assert.equal(hit(await run(lookalikeCheck, msg({ fromName: 'Example.com Support', fromAddr: 'help@mail.example.com' })), 'DISPLAY_NAME_DOMAIN'), undefined);
   assert.equal(hit(await run(lookalikeCheck, msg({ fromName: 'J. R. Smith', fromAddr: 'jr@example.org' })), 'DISPLAY_NAME_DOMAIN'), undefined);
 });
+
+test('hostile: huge display name and subject', async () => {
+  const big = 'PÐ°ypal '.repeat(200_000);
+  const h = await run(lookalikeCheck, msg({ fromName: big, subject: big, fromAddr: 'x@evil.example' }));
+  assert.ok(Array.isArray(h));
+});
