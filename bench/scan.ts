@@ -40,6 +40,8 @@ function listCorpus(c: Corpus): Item[] {
 }
 
 let cpuByCorpus = '';
+let vigieCpuNote = '';
+let rspamdCpuNote = '';
 
 interface ToolRun { name: string; flagged: Map<string, boolean>; seconds: number; count: number; note?: string }
 
@@ -96,11 +98,34 @@ function runSa(items: Item[], tmp: string): ToolRun {
   return { name: 'SpamAssassin -L', flagged, seconds, count: flagged.size, note: r.ok ? undefined : `failed: ${r.err}` };
 }
 
+/** CPU seconds used so far by every process whose name starts with `name` (Linux /proc; 0 elsewhere). */
+function procCpu(name: string): number {
+  try {
+    const tick = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+    let total = 0;
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      let stat: string;
+      try { stat = readFileSync(`/proc/${pid}/stat`, 'utf8'); } catch { continue; }
+      const close = stat.lastIndexOf(')');
+      const comm = stat.slice(stat.indexOf('(') + 1, close);
+      if (!comm.startsWith(name)) continue;
+      const f = stat.slice(close + 2).split(' ');
+      total += (Number(f[11]) + Number(f[12])) / tick; // utime, stime
+    }
+    return total;
+  } catch {
+    return 0;
+  }
+}
+
 function runRspamd(items: Item[], tmp: string): ToolRun {
   const list = join(tmp, 'rspamd.list');
   const out = join(tmp, 'rspamd.jsonl');
   writeFileSync(list, items.map((i) => i.path).join('\n') + '\n');
+  const cpu0 = procCpu('rspamd');
   const r = anchor('rspamd', list, out);
+  const cpu = procCpu('rspamd') - cpu0;
   const flagged = new Map<string, boolean>();
   if (existsSync(out)) {
     // one JSON object per input line, in input order
@@ -112,7 +137,8 @@ function runRspamd(items: Item[], tmp: string): ToolRun {
       } catch { /* skip */ }
     });
   }
-  return { name: 'Rspamd 3 (offline)', flagged, seconds: r.seconds, count: flagged.size, note: r.ok ? undefined : `failed: ${r.err}` };
+  const note = r.ok ? (cpu > 0 ? `CPU ${(flagged.size / cpu).toFixed(0)} messages/s of the rspamd processes` : undefined) : `failed: ${r.err}`;
+  return { name: 'Rspamd 3 (offline)', flagged, seconds: r.seconds, count: flagged.size, note };
 }
 
 function share(run: ToolRun, items: Item[], corpus: Corpus, half: 'dev' | 'held' | 'all'): string {
@@ -161,11 +187,16 @@ async function main(): Promise<void> {
     const row = [r.name, share(r, items, 'phishing', 'held'), share(r, items, 'phishing', 'dev'), share(r, items, 'ham', 'held'),
       share(r, items, 'ham', 'dev'), share(r, items, 'spam', 'all'), rate];
     console.log(row.map((c, i) => pad(c, w[i])).join(' ') + (r.note ? `  (${r.note.trim().split('\n').pop()})` : ''));
+    if (r.name.startsWith('Vigie')) vigieCpuNote = r.note ?? '';
+    if (r.name.startsWith('Rspamd')) rspamdCpuNote = r.note ?? '';
   }
   const rsp = runs.find((r) => r.name.startsWith('Rspamd'));
   if (rsp && rsp.count && vigie.seconds > 0) {
     const ratio = (vigie.count / vigie.seconds) / (rsp.count / rsp.seconds);
-    console.log(`\nVigie speed vs Rspamd: ×${ratio.toFixed(2)} (Vigie in one process on one core; Rspamd through rspamc, one message at a time)`);
+    console.log(`\nVigie speed vs Rspamd, wall clock: ×${ratio.toFixed(2)} (Vigie in one process on one core; Rspamd through rspamc, one message at a time)`);
+    const vc = /CPU (\d+)/.exec(vigieCpuNote);
+    const rc = /CPU (\d+)/.exec(rspamdCpuNote);
+    if (vc && rc) console.log(`Vigie speed vs Rspamd, CPU time (fair on a loaded machine): ×${(Number(vc[1]) / Number(rc[1])).toFixed(2)}`);
   }
   console.log(`Vigie CPU rate by corpus (one core): ${cpuByCorpus}`);
   const held = (c: Corpus) => items.filter((i) => i.corpus === c && !i.dev);

@@ -272,6 +272,66 @@ function condAnchors(node: CondNode, det: Record<string, unknown>, names: string
   }
 }
 
+/** `.{N,}` (optionally anchored): the field value, hence the event text, has at least N characters. */
+function regexMinLen(re: unknown): number {
+  if (typeof re !== 'string') return 0;
+  const m = /^\^?\.\{(\d{1,6}),\d*\}\$?$/.exec(re);
+  return m ? Number(m[1]) : 0;
+}
+
+function selectionMinLen(sel: unknown): number {
+  if (isObj(sel)) {
+    let n = 0;
+    for (const [k, v] of Object.entries(sel)) {
+      const mods = k.split('|').slice(1).map((m) => m.trim().toLowerCase());
+      if (!mods.includes('re') || mods.some((m) => !RE_MODS.has(m)) || k.split('|')[0].includes('.')) continue;
+      const vals = Array.isArray(v) ? v : [v];
+      if (vals.length === 0) continue;
+      const lens = vals.map(regexMinLen);
+      n = Math.max(n, mods.includes('all') ? Math.max(...lens) : Math.min(...lens));
+    }
+    return n;
+  }
+  if (Array.isArray(sel) && sel.length > 0 && sel.every((x) => isObj(x))) return Math.min(...sel.map(selectionMinLen));
+  return 0;
+}
+
+function condMinLen(node: CondNode, det: Record<string, unknown>, names: string[], depth: number): number {
+  if (depth > 64) return 0;
+  switch (node.t) {
+    case 'id':
+      return Object.prototype.hasOwnProperty.call(det, node.name) ? selectionMinLen(det[node.name]) : 0;
+    case 'and':
+      return Math.max(condMinLen(node.a, det, names, depth + 1), condMinLen(node.b, det, names, depth + 1));
+    case 'or':
+      return Math.min(condMinLen(node.a, det, names, depth + 1), condMinLen(node.b, det, names, depth + 1));
+    case 'not':
+      return 0;
+    case 'of': {
+      const m = node.pattern === 'them' ? () => true : globMatcher(node.pattern);
+      if (node.all) {
+        const req = names.filter((n) => m(n) && !(node.pattern === 'them' && n.startsWith('_')));
+        return req.length ? Math.max(...req.map((n) => selectionMinLen(det[n]))) : 0;
+      }
+      const alts = names.filter(m);
+      return alts.length ? Math.min(...alts.map((n) => selectionMinLen(det[n]))) : 0;
+    }
+  }
+}
+
+/** Minimum length of the event text for the rule to match (from `re: '.{N,}'` items the condition requires). */
+export function ruleMinLength(detection: Record<string, unknown>): number {
+  try {
+    const cond = detection.condition;
+    const conds = Array.isArray(cond) ? cond : [cond];
+    if (conds.length === 0 || conds.some((c) => typeof c !== 'string')) return 0;
+    const names = Object.keys(detection).filter((k) => k !== 'condition' && k !== 'timeframe');
+    return Math.min(...(conds as string[]).map((c) => condMinLen(parseCondition(c), detection, names, 0)));
+  } catch {
+    return 0;
+  }
+}
+
 /** Anchors of a rule's detection: one of them occurs in every event the rule matches; null = always evaluate. */
 export function ruleAnchors(detection: Record<string, unknown>): Anchors {
   try {
@@ -294,6 +354,9 @@ const MAX_TABLE = 16 * 1024 * 1024; // DFA cells (Int32): ~96 MiB worst case; be
 export class Prefilter {
   /** rule index → has anchors (else always evaluated) */
   readonly anchored: Uint8Array;
+  /** rule index → minimum event-text length for a match (0 = none) */
+  readonly minLength: Int32Array;
+  private textLength = 0;
   private classOf = new Int32Array(0x10000); // code unit → class (0 = not in any anchor)
   private nClasses = 1;
   private delta!: Int32Array;
@@ -310,6 +373,11 @@ export class Prefilter {
   constructor(detections: (Record<string, unknown> | undefined)[]) {
     const n = detections.length;
     this.anchored = new Uint8Array(n);
+    this.minLength = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const d = detections[i];
+      if (d) this.minLength[i] = ruleMinLength(d);
+    }
     this.stamp = new Int32Array(n);
     const lists: { rule: number; lits: string[] }[] = [];
     for (let i = 0; i < n; i++) {
@@ -400,6 +468,7 @@ export class Prefilter {
       this.seen.fill(0);
     }
     const text = eventText(ev);
+    this.textLength = text.length;
     const { delta, classOf, out, outLink, stamp, epoch, seen } = this;
     const C = this.nClasses;
     let s = 0;
@@ -423,6 +492,6 @@ export class Prefilter {
 
   /** Must the rule be evaluated for the last scanned event? */
   hit(rule: number): boolean {
-    return this.anchored[rule] === 0 || this.stamp[rule] === this.epoch;
+    return (this.anchored[rule] === 0 || this.stamp[rule] === this.epoch) && this.textLength >= this.minLength[rule];
   }
 }

@@ -41,14 +41,21 @@ export function setCmdletFields(
   const raw = extra.rawParams ?? calls.map((c) => c.rawParams).filter((x) => x !== '').join('\n');
   if (raw !== '') f.CmdletParameters = raw;
   let nParams = 0;
+  const merged = new Set<string>();
   for (const c of calls) {
     for (const [k, v] of Object.entries(c.params)) {
       if (nParams >= MAX_PARAM_FIELDS) break;
       const key = `CmdletParameter.${k}`;
       if (Object.prototype.hasOwnProperty.call(f, key)) {
-        const cur = f[key];
+        // the same parameter in several calls: one list, built here and pushed to (linear), bounded
         const add = Array.isArray(v) ? v : [v];
-        f[key] = [...(Array.isArray(cur) ? cur : [cur]), ...add];
+        if (!merged.has(key)) {
+          const cur = f[key];
+          f[key] = Array.isArray(cur) ? [...cur] : [cur];
+          merged.add(key);
+        }
+        const list = f[key] as FieldValue[];
+        for (const x of add) if (list.length < 1000) list.push(x);
       } else {
         f[key] = v;
         nParams++;

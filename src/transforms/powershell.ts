@@ -433,6 +433,9 @@ export function parseHashtable(body: string, vars: Map<string, Token> = new Map(
  * Find every cmdlet invocation in PowerShell text. `knownCmdlet` (optional) treats the text as the parameters
  * of that cmdlet (Exchange logs store the cmdlet and its parameter text separately).
  */
+/** Most values kept for one parameter given many times. */
+const MAX_REPEATED_VALUES = 1000;
+
 export function findCmdlets(text: string, knownCmdlet?: string, depth = 0): CmdletCall[] {
   const src = text;
   const toks = tokenize(src);
@@ -492,10 +495,18 @@ function bindArgs(name: string, toks: Token[], from: number, to: number, vars: M
   const args: string[] = [];
   const spec = own(CMDLETS, name);
   const positional = spec?.positional ? [...spec.positional] : [];
+  // a parameter given again collects its values in a list owned here (pushed to, never copied: `-a -a -a …`
+  // repeated by an attacker stays linear), bounded to MAX_REPEATED_VALUES
+  const lists = new Set<string>();
   const set = (k: string, v: FieldValue) => {
     if (Object.prototype.hasOwnProperty.call(params, k)) {
       const cur = params[k];
-      params[k] = Array.isArray(cur) ? [...cur, v] : [cur, v];
+      if (lists.has(k)) {
+        if ((cur as FieldValue[]).length < MAX_REPEATED_VALUES) (cur as FieldValue[]).push(v);
+      } else {
+        params[k] = Array.isArray(cur) ? [...cur, v] : [cur, v];
+        lists.add(k);
+      }
     } else params[k] = v;
   };
   let i = from;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Prefilter, regexLiteral, ruleAnchors } from '../../src/hunt/prefilter.js';
+import { Prefilter, regexLiteral, ruleAnchors, ruleMinLength } from '../../src/hunt/prefilter.js';
 import type { VigieEvent } from '../../src/event.js';
 
 const ev = (fields: Record<string, string>): VigieEvent => ({ origin: { file: 'x', format: 't', offset: 0 }, logsource: {}, fields });
@@ -58,5 +58,19 @@ test('Prefilter: rules run only when an anchor occurs; rules without anchors alw
   assert.ok(p.hit(3));
   // KELVIN SIGN lower-cases to "k": the engine would match "mimi\u212Aatz.exe", so must the prefilter
   p.scan(ev({ Image: 'C:\\x\\MIMI\u212AATZ.EXE' }));
+  assert.ok(p.hit(0));
+});
+
+test('a required `.{N,}` regex makes short events skip the rule', () => {
+  const det = { sel_img: { 'Image|endswith': '\\powershell.exe' }, sel_len: { 'CommandLine|re': '.{100,}' }, condition: 'all of sel_*' };
+  assert.equal(ruleMinLength(det), 100);
+  assert.equal(ruleMinLength({ ...det, condition: 'sel_img or sel_len' }), 0);
+  assert.equal(ruleMinLength({ ...det, condition: 'not sel_len' }), 0);
+  assert.equal(ruleMinLength({ s: { 'f|re': '^.{5,20}$' }, condition: 's' }), 5);
+  assert.equal(ruleMinLength({ s: { 'f|re': 'a.{50,}' }, condition: 's' }), 0, 'only the plain form');
+  const p = new Prefilter([det]);
+  p.scan(ev({ Image: 'C:\\w\\powershell.exe', CommandLine: 'powershell -c x' }));
+  assert.ok(!p.hit(0));
+  p.scan(ev({ Image: 'C:\\w\\powershell.exe', CommandLine: 'powershell ' + 'A'.repeat(120) }));
   assert.ok(p.hit(0));
 });

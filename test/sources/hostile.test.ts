@@ -151,7 +151,7 @@ function insert(b: Buffer, at: number, x: Buffer | string): Buffer {
 
 const REPEATS = [' ', '\t', 'a[', '[', ']', '"', ',', '",', '\\', '-', '=', '<', 'a ', '1.', ':', '%', '{', '(', '|', ';', '+', '<a ', '&#'];
 
-function variants(seed: Seed, fmt: string): Variant[] {
+function variants(seed: Seed, fmt: string, full: boolean): Variant[] {
   const rnd = mulberry32(hash(`${fmt}/${seed.name}`));
   const b = seed.data;
   const n = b.length;
@@ -189,18 +189,18 @@ function variants(seed: Seed, fmt: string): Variant[] {
     const b8 = Buffer.from(b.subarray(2, 2 + ((n - 2) & ~1)).toString('utf16le'), 'utf8');
     return [
       ...out,
-      ...textVariants(b8, rnd).map((v) => ({
+      ...textVariants(b8, rnd, full).map((v) => ({
         name: `utf16/${v.name}`,
         data: Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(v.data.toString('utf8'), 'utf16le')]),
         damageAt: v.damageAt === undefined ? undefined : 2 + 2 * v.data.subarray(0, v.damageAt).toString('utf8').length,
       })),
     ];
   }
-  return [...out, ...textVariants(b, rnd)];
+  return [...out, ...textVariants(b, rnd, full)];
 }
 
 /** Variants that only make sense on text (UTF-8 here). */
-function textVariants(b: Buffer, rnd: () => number): Variant[] {
+function textVariants(b: Buffer, rnd: () => number, full: boolean): Variant[] {
   const n = b.length;
   const pos = (lo = 0) => lo + Math.floor(rnd() * Math.max(1, n - lo));
   const out: Variant[] = [];
@@ -300,7 +300,9 @@ function textVariants(b: Buffer, rnd: () => number): Variant[] {
   out.push({ name: 'deep-xml', data: insert(b, midLine, `${'<a>'.repeat(D)}${'</a>'.repeat(D)}\n`), damageAt: midLine });
   out.push({ name: 'deep-xml-open', data: insert(b, midLine, `<Event>${'<a x="1">'.repeat(D)}\n`), damageAt: midLine });
   // pathological repetitions inside a record line (regexes, splitting on user data)
-  for (const r of REPEATS) {
+  // every repetition on a reader's first seed, a third of them (rotating) on the others: bounded run time
+  const shift = Math.floor(rnd() * 3);
+  for (const r of REPEATS.filter((_, i) => full || (i + shift) % 3 === 0)) {
     const at = lineAt();
     const lineEnd = b.indexOf(10, at);
     const p = Math.min(lineEnd < 0 ? n : lineEnd, at + 30);
@@ -422,7 +424,7 @@ for (const src of SOURCES) {
       failures.push(...clean.failures);
       assert.ok(clean.events.length > 0, `${src.name}: the clean seed ${seed.name} yields no event`);
       // origin offsets point into the file: every clean event has a distinct position or shares one record
-      for (const v of variants(seed, src.name)) {
+      for (const v of variants(seed, src.name, seed === list[0])) {
         const label = `${seed.name}/${v.name}`;
         const p = join(dir, `v${files++}`);
         writeFileSync(p, v.data);
