@@ -40,6 +40,8 @@ function stripComments(s: string): string {
 /** Parse an Authentication-Results value (or ARC-Authentication-Results without its "i=N;" prefix). */
 export function parseAuthResults(value: string): ParsedAuthResults | null {
   const parts = stripComments(value).split(';').map((p) => p.trim()).filter(Boolean);
+  // the DMARC policy is often only in a comment: "dmarc=fail (p=reject dis=none)"
+  const pol = /dmarc=\w+[^;]{0,200}?\bp=(none|quarantine|reject)\b/i.exec(value.slice(0, 8192));
   if (!parts.length) return null;
   let head = parts[0];
   if (/^i=\d+$/i.test(head)) {
@@ -49,9 +51,14 @@ export function parseAuthResults(value: string): ParsedAuthResults | null {
   const authservId = head.split(/\s+/)[0].toLowerCase();
   if (!authservId || authservId.includes('=')) {
     // headers written without authserv-id (some Microsoft receivers): not attributable to anyone
-    return { authservId: '', results: parseResultParts(parts) };
+    return withPolicy({ authservId: '', results: parseResultParts(parts) }, pol?.[1]);
   }
-  return { authservId, results: parseResultParts(parts.slice(1)) };
+  return withPolicy({ authservId, results: parseResultParts(parts.slice(1)) }, pol?.[1]);
+}
+
+function withPolicy(p: ParsedAuthResults, policy: string | undefined): ParsedAuthResults {
+  if (policy) for (const r of p.results) if (r.method === 'dmarc' && !r.props['policy.published-domain-policy'] && !r.props.p) r.props.p = policy.toLowerCase();
+  return p;
 }
 
 function parseResultParts(parts: string[]): ParsedAuthResults['results'] {
@@ -91,6 +98,7 @@ function toSummary(p: ParsedAuthResults, source: AuthResults['source']): AuthRes
       const mf = x.props['smtp.mailfrom'] ?? x.props['smtp.helo'];
       if (mf) r.spfDomain = mf.includes('@') ? mf.slice(mf.lastIndexOf('@') + 1) : mf;
     } else if (x.method === 'dkim') {
+      if (x.result === 'none') continue; // "dkim=none": no signature
       r.dkim.push({ domain: (x.props['header.d'] ?? x.props['header.i'] ?? '').replace(/^@/, '').toLowerCase(), result: x.result });
     } else if (x.method === 'dmarc') {
       r.dmarc = x.result;

@@ -1,6 +1,8 @@
 /**
- * Verdict from symbols: the total score against the thresholds (clean < suspicious ≤ phishing ≤ malicious), raised
- * to "malicious" by a high-confidence malware symbol, and to at least "suspicious" by any malware symbol.
+ * Verdict from symbols: the total score against the thresholds (clean < suspicious ≤ phishing ≤ malicious). The
+ * malicious level needs a malware signal among the symbols (otherwise the verdict stops at phishing); a
+ * high-confidence malware symbol (score ≥ malware_min) makes the verdict malicious whatever the total, and any
+ * malware symbol makes it at least suspicious.
  */
 import type { ScanSettings, SymbolHit, Verdict } from './types.js';
 
@@ -33,12 +35,14 @@ export function totalScore(hits: SymbolHit[]): number {
 
 export function computeVerdict(hits: SymbolHit[], thresholds: ScanSettings['thresholds'], malwareMin: number): { verdict: Verdict; score: number } {
   const score = totalScore(hits);
+  const malware = hits.filter((h) => h.kind === 'malware' && h.score > 0);
   let verdict: Verdict = 'clean';
-  if (score >= thresholds.malicious) verdict = 'malicious';
+  // "malicious" means a dangerous payload: a total over the malicious threshold counts only when some malware
+  // signal is part of it; a very high score made of phishing signals alone stays "phishing"
+  if (score >= thresholds.malicious && malware.length) verdict = 'malicious';
   else if (score >= thresholds.phishing) verdict = 'phishing';
   else if (score >= thresholds.suspicious) verdict = 'suspicious';
-  for (const h of hits) {
-    if (h.kind !== 'malware' || h.score <= 0) continue;
+  for (const h of malware) {
     if (h.score >= malwareMin) verdict = 'malicious';
     else verdict = worst(verdict, 'suspicious');
   }

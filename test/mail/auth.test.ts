@@ -40,7 +40,7 @@ test('offline: only a trusted receiver\'s results count; a forged lower header i
   const r = await scanMessage(v, { config: cfg, checks: [headersCheck] });
   const syms = r.symbols.map((s) => s.symbol);
   assert.ok(syms.includes('SPF_FAIL'));
-  assert.ok(syms.includes('DMARC_FAIL'));
+  assert.ok(syms.includes('DMARC_FAIL_REJECT'), 'policy read from the comment "(p=reject)"');
   assert.ok(syms.includes('OWN_DOMAIN_UNAUTHENTICATED'));
   assert.match(r.auth ?? '', /trusted-header mx\.example\.net/);
 });

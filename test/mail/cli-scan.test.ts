@@ -13,11 +13,15 @@ test('report: verdict, symbols with reasons, indicators, summary; exit code by w
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /clean\.eml {2}CLEAN {2}score 0/);
   assert.match(r.stdout, /Scanned 1 message/);
-  const s = runCli(['scan', '--thresholds', '1,2,3', join(MAIL, 'spoof.eml')]);
-  assert.equal(s.status, 3, 'total over the malicious threshold → exit 3');
-  assert.match(s.stdout, /MALICIOUS/);
+  const s = runCli(['scan', '--thresholds', '1,2,300', join(MAIL, 'spoof.eml')]);
+  assert.equal(s.status, 2, 'worst verdict phishing → exit 2');
+  assert.match(s.stdout, /spoof\.eml {2}PHISHING/);
   assert.match(s.stdout, /\+\d\.\d {2}FROM_MULTIPLE_ENTRIES/);
   assert.match(s.stdout, /URLs: .*https:\/\/login\.evil\.example/);
+  const m = runCli(['scan', join(MAIL, 'clean.eml'), join(MAIL, 'malware.eml')]);
+  assert.equal(m.status, 3, 'an executable attachment → malicious → exit 3');
+  assert.match(m.stdout, /malware\.eml {2}MALICIOUS/);
+  assert.match(m.stdout, /SHA-256: [0-9a-f]{64} invoice_4471\.pdf\.exe/);
 });
 
 test('json, jsonl and csv outputs; summary goes to stderr for machine formats', () => {
@@ -77,4 +81,19 @@ test('--print-config prints a configuration that loads', () => {
   const r = runCli(['scan', '--print-config']);
   assert.equal(r.status, 0);
   assert.match(r.stdout, /trusted_receivers/);
+});
+
+test('configuration reaches the checks: trusted receiver results and own domains', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigie-cfg-'));
+  try {
+    writeFileSync(join(dir, 'c.yml'), 'own_domains: [example.org]\ntrusted_receivers: [mx.example.net]\nscores: { FROM_MULTIPLE_ENTRIES: 0 }\n');
+    const r = runCli(['scan', '-c', join(dir, 'c.yml'), join(MAIL, 'spoof.eml')]);
+    assert.match(r.stdout, /Auth: trusted-header mx\.example\.net: spf=fail dkim=none dmarc=fail\n/);
+    assert.match(r.stdout, /DMARC_FAIL_REJECT .*policy reject/);
+    assert.match(r.stdout, /OWN_DOMAIN_UNAUTHENTICATED/);
+    assert.match(r.stdout, /DMARC_FAIL/);
+    assert.doesNotMatch(r.stdout, /FROM_MULTIPLE_ENTRIES/, 'a score of 0 disables the symbol');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

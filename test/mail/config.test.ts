@@ -54,7 +54,8 @@ test('verdict: thresholds, malware kinds, overrides', () => {
   assert.equal(computeVerdict([h('A', 4.9)], t, 6).verdict, 'clean');
   assert.equal(computeVerdict([h('A', 3), h('B', 2)], t, 6).verdict, 'suspicious');
   assert.equal(computeVerdict([h('A', 8)], t, 6).verdict, 'phishing');
-  assert.equal(computeVerdict([h('A', 10), h('B', 5)], t, 6).verdict, 'malicious');
+  assert.equal(computeVerdict([h('A', 10), h('B', 5)], t, 6).verdict, 'phishing', 'no malware signal: stops at phishing');
+  assert.equal(computeVerdict([h('A', 10), h('B', 5), h('MACRO', 1, 'malware')], t, 6).verdict, 'malicious');
   assert.equal(computeVerdict([h('EXE', 6, 'malware')], t, 6).verdict, 'malicious', 'high-confidence malware symbol');
   assert.equal(computeVerdict([h('MACRO', 2, 'malware')], t, 6).verdict, 'suspicious', 'weak malware symbol: at least suspicious');
   assert.equal(computeVerdict([h('A', 9), h('GOOD', -5)], t, 6).verdict, 'clean', 'negative scores lower the total');
