@@ -20,8 +20,8 @@ export const EXIT = {
 } as const;
 
 export const EXIT_CODES_HELP = `Exit codes:
-  0   nothing at or above the chosen level (hunt) / all messages clean (scan)
-  1   detections at or above --fail-level (hunt) / worst verdict suspicious (scan)
+  0   hunt completed (with --fail-level: nothing at or above it) / all messages clean (scan)
+  1   detections at or above --fail-level, when given (hunt) / worst verdict suspicious (scan)
   2   worst verdict phishing (scan)
   3   worst verdict malicious (scan)
   64  usage error (unknown option, bad value)

@@ -17,7 +17,7 @@ interface HuntCliOptions {
   rules?: string[];
   output: string;
   minLevel?: string;
-  failLevel: string;
+  failLevel?: string;
   status?: string;
   tags?: string;
   from?: string;
@@ -67,7 +67,7 @@ export function register(program: Command, setExit: SetExit): void {
     .option('-r, --rules <paths...>', 'rule files or folders to add (e.g. SigmaHQ rules/); without it, the folder `vigie rules update` installed is used')
     .addOption(new Option('-o, --output <format>', 'timeline format').choices(SINK_FORMATS).default('table'))
     .option('-l, --min-level <level>', 'only run rules at or above this level')
-    .option('--fail-level <level>', 'exit 1 when a detection at or above this level is found', 'high')
+    .option('--fail-level <level>', 'exit 1 when a detection at or above this level is found (informational, low, medium, high, critical; default none: exit 0 whenever the hunt completed)')
     .option('--status <list>', 'only rules with these statuses (comma-separated: stable,test,experimental…)')
     .option('--tags <list>', 'only rules with one of these tags (comma-separated: attack.t1114,attack.collection,T1505.003…)')
     .option('--from <time>', 'ignore events before this time (ISO 8601, UTC when no zone)')
@@ -96,7 +96,9 @@ export function register(program: Command, setExit: SetExit): void {
         mapping: o.mapping,
         inputFormat: o.format,
       };
-      const failRank = levelRank(level(o.failLevel, '--fail-level'));
+      // default "none": finding something is the normal outcome of a hunt, not a failure (exit 0); scripts and CI
+      // opt in with --fail-level LEVEL
+      const failRank = o.failLevel === undefined || o.failLevel.trim().toLowerCase() === 'none' ? Infinity : levelRank(level(o.failLevel, '--fail-level'));
       if (o.excludeRules) opts.excludeRules = readFileOpt(o.excludeRules, '--exclude-rules', readListFile);
       if (o.watchlist) opts.watchlist = readFileOpt(o.watchlist, '--watchlist', readListFile);
       if (o.honey) opts.honey = readFileOpt(o.honey, '--honey', readHoneyFile);

@@ -1,7 +1,7 @@
 /** `vigie rules lint|list|update`: check rules, count them, install SigmaHQ's release. */
 import { existsSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { compileRule, loadRules, type RuleSet, type SigmaRule } from '../sigma/index.js';
+import { compileRule, CorrelationEngine, loadRules, type RuleSet, type SigmaRule } from '../sigma/index.js';
 import { createSink, SINK_FORMATS, safeText, type SinkFormat } from '../sinks/index.js';
 import { builtinRulesDir, installedRulesDir } from '../hunt/paths.js';
 import { requiredPlaceholders, activateText } from '../hunt/run.js';
@@ -38,6 +38,15 @@ export async function lintRules(paths: string[]): Promise<{ set: RuleSet; proble
         file: rule.file, line: rule.line, severity: 'info', title: rule.title, ruleId: rule.id,
         message: `needs placeholder(s) ${need.map((n) => `%${n}%`).join(', ')}: inactive unless ${activateText(need)}`,
       });
+    }
+  }
+  // correlations the engine would not evaluate: unknown rule references, cycles
+  if (set.correlations.length) {
+    try {
+      const engine = new CorrelationEngine(set.correlations, set.rules);
+      for (const p of engine.problems) problems.push({ file: p.file, line: p.line, severity: p.severity, title: p.title, ruleId: p.ruleId, message: p.message });
+    } catch (e) {
+      for (const c of set.correlations) problems.push({ file: c.file, line: c.line, severity: 'error', title: c.title, ruleId: c.id, message: `correlation cannot be evaluated: ${(e as Error).message}` });
     }
   }
   problems.sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0));

@@ -490,6 +490,20 @@ export class Prefilter {
     }
   }
 
+  /**
+   * The rules of `rules` that must be evaluated for the last scanned event (same answer as `hit` for each), as
+   * positions into `rules`, written to `out` (at least as long as `rules`); returns how many.
+   */
+  hits(rules: Int32Array, out: Int32Array): number {
+    const { anchored, stamp, epoch, minLength, textLength } = this;
+    let n = 0;
+    for (let k = 0; k < rules.length; k++) {
+      const r = rules[k]!;
+      if ((anchored[r] === 0 || stamp[r] === epoch) && textLength >= minLength[r]!) out[n++] = k;
+    }
+    return n;
+  }
+
   /** Must the rule be evaluated for the last scanned event? */
   hit(rule: number): boolean {
     return (this.anchored[rule] === 0 || this.stamp[rule] === this.epoch) && this.textLength >= this.minLength[rule];

@@ -9,10 +9,11 @@ import { readInputs, expandInputs, ReadContext } from '../sources/index.js';
 import { applyTransforms } from '../transforms/index.js';
 import type { Detection, HuntOptions, HuntResult, HuntSummary, InactiveRule, RuleIssue } from './index.js';
 import { loadMapping, logsourceCovers, normLogsource, describeLogsource, type LogSourceMapping } from './mapping.js';
-import { Router, fieldGetter } from './router.js';
+import { Router, fieldGetter, type Route } from './router.js';
 import { Prefilter } from './prefilter.js';
 import { levelRank } from './levels.js';
 import { builtinRulesDir, installedRulesDir } from './paths.js';
+import { literalValues, nfcGetter, nfcValues } from './literal.js';
 
 /** Placeholder → the option that provides it (for "inactive" rules). */
 export function activatingOption(name: string): string {
@@ -130,11 +131,12 @@ export async function prepareHunt(opts: HuntOptions): Promise<PreparedHunt> {
     (p.severity === 'error' ? failed : warnings).push(issue);
   }
 
-  const placeholders: Record<string, string[]> = { ...(opts.placeholders ?? {}) };
-  if (opts.watchlist) placeholders.watchlist = opts.watchlist;
+  // --placeholders values are Sigma strings (wildcards apply); watchlist and honey terms match literally; all NFC
+  const placeholders: Record<string, string[]> = Object.fromEntries(Object.entries(opts.placeholders ?? {}).map(([k, v]) => [k, nfcValues(v)]));
+  if (opts.watchlist) placeholders.watchlist = literalValues(opts.watchlist);
   if (opts.honey) {
-    placeholders.honey_message_ids = opts.honey.messageIds;
-    placeholders.honey_mailboxes = opts.honey.mailboxes;
+    placeholders.honey_message_ids = literalValues(opts.honey.messageIds);
+    placeholders.honey_mailboxes = literalValues(opts.honey.mailboxes);
   }
 
   const exclude = new Set((opts.excludeRules ?? []).map((x) => x.trim().toLowerCase()));
@@ -203,11 +205,16 @@ export async function prepareHunt(opts: HuntOptions): Promise<PreparedHunt> {
 
   const correlations = [...neededCorr];
   let engine: CorrelationEngine | undefined;
+  let corrFailed = 0;
   const printableCorrelations = new Set<CorrelationRule>();
   if (correlations.length) {
     try {
       engine = new CorrelationEngine(correlations, ruleSet.rules, { maxGroups: opts.maxCorrelationGroups });
       for (const c of correlations) if (selCorr.has(c) && (!isRef(c) || refGen(c))) printableCorrelations.add(c);
+      // correlations the engine cannot evaluate (unknown references, cycles, no timespan/field): failed, with reason
+      for (const pr of engine.problems) failed.push({ file: pr.file, line: pr.line, ruleId: pr.ruleId, title: pr.title, reason: pr.message });
+      corrFailed = new Set(engine.problems.map((pr) => `${pr.file}\u0000${pr.line ?? ''}\u0000${pr.title ?? ''}`)).size;
+      corrFailed += reportBrokenReferences(correlations, engine, ruleSet.rules, compiled, failed, warnings, inactive);
     } catch (e) {
       for (const c of correlations) failed.push({ file: c.file, line: c.line, ruleId: c.id, title: c.title, reason: (e as Error).message });
     }
@@ -224,10 +231,50 @@ export async function prepareHunt(opts: HuntOptions): Promise<PreparedHunt> {
     newEngine: () => (engine ? new CorrelationEngine(correlations, ruleSet.rules, { maxGroups: opts.maxCorrelationGroups }) : undefined),
     prefilter: new Prefilter(compiled.map((c) => c.rule.detection)),
     summaryRules: {
-      files: ruleSet.files, loaded: compiled.length, correlations: engine ? correlations.length : 0, filters: ruleSet.filters.length,
+      files: ruleSet.files, loaded: compiled.length, correlations: engine ? correlations.length - corrFailed : 0, filters: ruleSet.filters.length,
       failed, warnings, inactive, deselected, unmapped,
     },
   };
+}
+
+/**
+ * Correlations the engine accepted but whose referenced rules did not compile (failed) or wait for a placeholder
+ * (inactive): a temporal one, or one with every reference broken, can never fire → failed (or inactive when only
+ * placeholders are missing); otherwise it runs on the other rules → warning. Returns the number that cannot fire.
+ */
+function reportBrokenReferences(
+  correlations: CorrelationRule[], engine: CorrelationEngine, rules: SigmaRule[], compiled: CompiledRule[],
+  failed: RuleIssue[], warnings: RuleIssue[], inactive: InactiveRule[],
+): number {
+  const bad = new Set(engine.problems.map((pr) => `${pr.file}\u0000${pr.line ?? ''}`));
+  const ok = new Set<string>();
+  for (const c of compiled) for (const k of ruleKeys(c.rule)) ok.add(k);
+  const base = new Map<string, SigmaRule>();
+  for (const r of rules) for (const k of ruleKeys(r)) base.set(k, r);
+  let dead = 0;
+  for (const c of correlations) {
+    if (bad.has(`${c.file}\u0000${c.line ?? ''}`)) continue;
+    const broken = c.rules.filter((k) => base.has(k) && !ok.has(k));
+    if (!broken.length) continue;
+    const placeholders = new Set<string>();
+    let onlyInactive = true;
+    for (const k of broken) {
+      const r = base.get(k)!;
+      const ina = inactive.find((i) => i.file === r.file && i.title === r.title && i.ruleId === r.id);
+      if (ina) for (const p of ina.placeholders) placeholders.add(p);
+      else onlyInactive = false;
+    }
+    const names = broken.map((k) => `"${k}"`).join(', ');
+    const fatal = c.type === 'temporal' || c.type === 'temporal_ordered' || broken.length === new Set(c.rules).size;
+    if (!fatal) {
+      warnings.push({ file: c.file, line: c.line, ruleId: c.id, title: c.title, reason: `correlation runs without referenced rule(s) ${names}, which ${onlyInactive ? 'need a placeholder' : 'failed to compile'}` });
+      continue;
+    }
+    dead++;
+    if (onlyInactive) inactive.push({ file: c.file, ruleId: c.id, title: c.title, placeholders: [...placeholders], activate: activateText([...placeholders]) });
+    else failed.push({ file: c.file, line: c.line, ruleId: c.id, title: c.title, reason: `correlation cannot fire: referenced rule(s) ${names} failed to compile` });
+  }
+  return dead;
 }
 
 /** Filters that apply to a rule: those naming it by id/name/title, or naming none with a covering log source. */
@@ -279,6 +326,17 @@ export function sortTimeline(d: Detection[]): Detection[] {
       return ta - tb || (a[0].kind === b[0].kind ? 0 : a[0].kind === 'correlation' ? 1 : -1) || a[1] - b[1];
     })
     .map((x) => x[0]);
+}
+
+/** The rule numbers of a route list as a typed array (cached per list: the router caches its static lists). */
+const routeRuleCache = new WeakMap<Route[], Int32Array>();
+function routeRules(routes: Route[]): Int32Array {
+  let a = routeRuleCache.get(routes);
+  if (!a) {
+    a = Int32Array.from(routes, (r) => r.rule);
+    routeRuleCache.set(routes, a);
+  }
+  return a;
 }
 
 /** Below this many candidate rules, evaluating them directly is cheaper than a pass over the event text. */
@@ -342,9 +400,19 @@ export class HuntMatcher {
   readonly engine: CorrelationEngine | undefined;
   private usePrefilter: boolean;
   private matchErrors = 0;
+  /** per compiled rule: it uses placeholders (user terms, NFC) → read its fields in NFC too */
+  private nfc: boolean[];
   constructor(private p: PreparedHunt, private o: { prefilter?: boolean; onError?: (e: { file: string; offset?: number; message: string }) => void } = {}) {
     this.engine = p.newEngine();
     this.usePrefilter = o.prefilter !== false;
+    this.nfc = p.compiled.map((c) => requiredPlaceholders(c.rule.detection).length > 0);
+  }
+
+  /** positions of the routes the prefilter selected (scratch, reused across events) */
+  private sel = new Int32Array(256);
+  private selected(n: number): Int32Array {
+    if (this.sel.length < n) this.sel = new Int32Array(Math.max(n, this.sel.length * 2));
+    return this.sel;
   }
 
   private alerts(list: CorrelationAlert[]): void {
@@ -359,10 +427,20 @@ export class HuntMatcher {
     const pre = this.usePrefilter && routes.length >= PREFILTER_MIN_ROUTES;
     if (pre) prefilter.scan(ev);
     let plain: ReturnType<typeof fieldGetter> | undefined;
-    for (const r of routes) {
-      if (pre && !prefilter.hit(r.rule)) continue;
+    // one getter per alias set for the whole event, so the engine's per-getter field cache is shared by its rules
+    let aliased: Map<Map<string, string>, ReturnType<typeof fieldGetter>> | undefined;
+    // the prefilter picks the routes to evaluate in one pass over the route's rule numbers (a typed array)
+    const nTodo = pre ? prefilter.hits(routeRules(routes), this.selected(routes.length)) : routes.length;
+    for (let j = 0; j < nTodo; j++) {
+      const r = routes[pre ? this.sel[j]! : j]!;
       const c = compiled[r.rule];
-      const get = r.aliases ? fieldGetter(ev, r.aliases) : (plain ??= fieldGetter(ev));
+      let get: ReturnType<typeof fieldGetter>;
+      if (r.aliases) {
+        const g = (aliased ??= new Map()).get(r.aliases);
+        if (g) get = g;
+        else aliased.set(r.aliases, (get = fieldGetter(ev, r.aliases)));
+      } else get = plain ??= fieldGetter(ev);
+      if (this.nfc[r.rule]) get = nfcGetter(get);
       let details: MatchDetail[] | null;
       try {
         details = c.match(ev, get);

@@ -490,14 +490,17 @@ export function filterApplies(f: FilterRule, rule: SigmaRule): boolean {
 let lastEv: VigieEvent | null = null;
 let lastGet: FieldGetter | null = null;
 const ABSENT = Symbol('absent');
-let fieldCache = new Map<string, FieldValue | typeof ABSENT>();
+type FieldCache = Map<string, FieldValue | typeof ABSENT>;
+let fieldCache: FieldCache | null = null;
+/** per getter of the current event: its field cache, or null after its first rule (a getter used once is not cached) */
+let getterCaches = new Map<FieldGetter, FieldCache | null>();
 /**
  * Field values are looked up once per (event, getter): thousands of rules read the same few fields. Callers
- * should pass the same getter object to every rule of an event (per alias set) to benefit.
+ * should pass the same getter object to every rule of an event (per alias set) to benefit; rules of several
+ * getters may interleave.
  */
-let reuse = false;
 function cachedGet(get: FieldGetter, field: string): FieldValue | undefined {
-  if (!reuse || get !== lastGet) return get(field);
+  if (fieldCache === null || get !== lastGet) return get(field);
   const c = fieldCache.get(field);
   if (c !== undefined) return c === ABSENT ? undefined : c;
   const v = get(field);
@@ -521,13 +524,18 @@ export function compileRule(rule: SigmaRule, opts: CompileOptions = {}): Compile
     logsource: { ...rule.logsource },
     filters: filters.map((f) => f.id ?? f.title),
     match(ev, get) {
-      if (ev !== lastEv) { lastEv = ev; resetLower(); lastGet = null; }
+      if (ev !== lastEv) { lastEv = ev; resetLower(); lastGet = null; if (getterCaches.size > 0) getterCaches = new Map(); }
       if (get !== lastGet) {
         // a getter used for one rule only is not cached (nothing to share); a reused one is, from its 2nd rule on
         lastGet = get;
-        reuse = false;
-        if (fieldCache.size > 0) fieldCache = new Map();
-      } else reuse = true;
+        const c = getterCaches.get(get);
+        if (c === undefined) { getterCaches.set(get, null); fieldCache = null; }
+        else if (c === null) { fieldCache = new Map(); getterCaches.set(get, fieldCache); }
+        else fieldCache = c;
+      } else if (fieldCache === null) {
+        fieldCache = new Map();
+        getterCaches.set(get, fieldCache);
+      }
       if (!pred(ev, get, null)) return null;
       for (const f of fpreds) if (f(ev, get, null)) return null;
       const det: MatchDetail[] = [];

@@ -8,6 +8,9 @@
  * still completes the window it belongs to. Conditions that can only grow (gt/gte, and temporal/ordered
  * completeness) fire as soon as they hold; the others (lt/lte/eq/neq, averages, percentiles) can only be
  * decided once all input was read and are evaluated by `finish()` over consecutive windows.
+ * One alert per group per burst: once a window [F, F + timespan] fired for a group, no other window of that group
+ * overlapping it (start within timespan of F) fires, and later matches inside it are absorbed (counted as
+ * `suppressed`); a new burst after F + timespan alerts again. This holds for late (out-of-order) matches too.
  * State is bounded: at most `maxGroups` groups per correlation (least recently updated evicted) and
  * `maxEventsPerGroup` matches per group (oldest evicted); evictions are counted.
  */
@@ -29,7 +32,13 @@ export interface CorrelationAlert {
 }
 
 interface Entry { t: number; seq: number; step: number /* index of the referenced rule */; ev: VigieEvent | null; val?: string; num?: number }
-interface Group { key: string; values: Record<string, string>; entries: Entry[] /* sorted by t, seq */; lastFire: number }
+interface Group {
+  key: string;
+  values: Record<string, string>;
+  entries: Entry[] /* sorted by t, seq */;
+  /** starts F of the windows [F, F + timespan] that fired for this group, sorted (at most MAX_FIRED, newest kept) */
+  fired: number[];
+}
 type Cmp = (x: number) => boolean;
 
 interface CorrState {
@@ -45,6 +54,30 @@ interface CorrState {
 
 const SAMPLE = 10;
 const MAX_REF_EVENTS = 100_000;
+/** fired windows remembered per group (suppression of late, out-of-order re-alerts for older bursts) */
+const MAX_FIRED = 64;
+
+/** True when a window starting at `a` overlaps a window that already fired for the group: |a - F| <= T. */
+function blocked(grp: Group, a: number, T: number): boolean {
+  const f = grp.fired;
+  for (let k = f.length - 1; k >= 0; k--) {
+    const F = f[k]!;
+    if (a >= F - T && a <= F + T) return true;
+    if (F + T < a) break; // sorted: earlier windows end before a
+  }
+  return false;
+}
+
+/** True when time `t` lies inside a window that already fired for the group (the match belongs to that burst). */
+function absorbed(grp: Group, t: number, T: number): boolean {
+  const f = grp.fired;
+  for (let k = f.length - 1; k >= 0; k--) {
+    const F = f[k]!;
+    if (t >= F && t <= F + T) return true;
+    if (F + T < t) break;
+  }
+  return false;
+}
 
 function conditionOf(c: CorrelationRule): { cmp: Cmp; growing: boolean; fields: string[] } {
   const cond = c.condition ?? {};
@@ -84,6 +117,8 @@ export class CorrelationEngine {
   private byKey = new Map<string, Array<[CorrState, number]>>();
   private refSet = new Set<string>();
   private evicted = 0;
+  /** matches absorbed by a burst that already alerted (not re-alerted) */
+  private suppressed = 0;
   private seq = 0;
   private refEvents = 0;
   private maxGroups: number;
@@ -203,7 +238,7 @@ export class CorrelationEngine {
     if (grp) {
       st.groups.delete(key); // re-insert: Map order = least recently updated first
     } else {
-      grp = { key, values, entries: [], lastFire: -Infinity };
+      grp = { key, values, entries: [], fired: [] };
       if (st.groups.size >= this.maxGroups) {
         const oldest = st.groups.keys().next().value as string;
         const og = st.groups.get(oldest)!;
@@ -213,6 +248,7 @@ export class CorrelationEngine {
       }
     }
     st.groups.set(key, grp);
+    if (grp.fired.length && absorbed(grp, ev.time!, c.timespanMs)) { this.suppressed++; return; }
     const e: Entry = { t: ev.time!, seq: this.seq++, step, ev: null };
     if (this.refEvents < MAX_REF_EVENTS) { e.ev = ev; this.refEvents++; }
     if (st.fields.length) {
@@ -284,7 +320,7 @@ export class CorrelationEngine {
       const a = arr[i]!;
       const endT = a.t + T;
       while (j < arr.length && arr[j]!.t <= endT) { addE(arr[j]!); j++; }
-      if (a.t <= grp.lastFire) continue;
+      if (grp.fired.length && blocked(grp, a.t, T)) continue;
       let v: number;
       switch (type) {
         case 'event_count': v = j - i; break;
@@ -295,10 +331,16 @@ export class CorrelationEngine {
       if (st.cmp(v)) {
         const w = arr.slice(i, j);
         const alert = this.alertOf(st, grp, w, v);
-        // consume: later alerts for this group need events after this window
-        grp.lastFire = w[w.length - 1]!.t;
-        const keep = arr.filter((x) => x.t > grp.lastFire);
-        this.release(arr.length - keep.length, arr.filter((x) => x.t <= grp.lastFire));
+        // one alert per group per burst: the window [F, F + T] that fired suppresses every other window of the
+        // group that overlaps it; its matches (and later ones inside it) are absorbed
+        const F = a.t;
+        const fired = grp.fired;
+        let p = fired.length;
+        while (p > 0 && fired[p - 1]! > F) p--;
+        fired.splice(p, 0, F);
+        if (fired.length > MAX_FIRED) fired.shift();
+        const keep = arr.filter((x) => x.t < F || x.t > F + T);
+        this.release(arr.length - keep.length, arr.filter((x) => !(x.t < F || x.t > F + T)));
         grp.entries = keep;
         return alert;
       }
@@ -363,10 +405,10 @@ export class CorrelationEngine {
     return out;
   }
 
-  stats(): { groups: number; evicted: number } {
+  stats(): { groups: number; evicted: number; suppressed: number } {
     let groups = 0;
     for (const st of this.states) groups += st.groups.size;
-    return { groups, evicted: this.evicted };
+    return { groups, evicted: this.evicted, suppressed: this.suppressed };
   }
 }
 

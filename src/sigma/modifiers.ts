@@ -232,7 +232,39 @@ export function compileRegex(pattern: string, flags: { i: boolean; m: boolean; s
   } catch (e) {
     throw new RuleError(`regular expression ${JSON.stringify(pattern)} cannot run in linear time (re2): ${(e as Error).message}`);
   }
+  // Fast path for "a run of N characters" (`.{N}`, `.{N,}`, `.{N,M}`, unanchored: SigmaHQ's long command line
+  // rules). RE2 runs such counted repetitions slowly (milliseconds per long value); the answer is a length count.
+  // Decided here only when certain (no line break, no lone surrogate: then every character is one `.`);
+  // anything else goes to RE2, so results never differ.
+  const run = DOT_RUN.exec(pattern);
+  if (run) {
+    const n = Number(run[1]);
+    const max = run[2] === undefined ? n : run[3] === '' ? Infinity : Number(run[3]);
+    if (n >= 1 && max >= n) return (s) => (s.length < n ? false : dotRun(s, n, flags.s) ?? re.test(s));
+  }
   return (s) => re.test(s);
+}
+
+const DOT_RUN = /^\.\{(\d{1,6})(?:(,)(\d{0,6}))?\}$/;
+
+/**
+ * Does `s` hold `n` consecutive characters that `.` matches? true/false when certain, undefined when RE2 must
+ * decide (a line break without dotAll, or a lone surrogate). Code points count once (the regex runs with `u`).
+ */
+export function dotRun(s: string, n: number, dotAll: boolean): boolean | undefined {
+  let cp = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 10 || c === 13 || c === 0x2028 || c === 0x2029 || c === 0x85) {
+      if (!dotAll) return undefined;
+    } else if (c >= 0xd800 && c <= 0xdfff) {
+      const d = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
+      if (c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff) i++;
+      else return undefined;
+    }
+    if (++cp >= n) return true;
+  }
+  return false;
 }
 
 /* ------------------------------------------------------------------ numbers */

@@ -116,6 +116,7 @@ export function detectSource(input: InputFile, only?: string): Source | undefine
     if (score > bestScore) {
       best = s;
       bestScore = score;
+      if (bestScore >= 100) break; // certain (scores are 0..100; a later reader could not win a tie)
     }
   }
   return best;

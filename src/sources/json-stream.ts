@@ -106,6 +106,17 @@ export async function* utf8Chunks(stream: NodeJS.ReadableStream, onSkip?: (n: nu
 
 /** True when the content (first bytes) is UTF-16 with a BOM, or UTF-8 (BOM stripped): returns text for detection. */
 export function headText(head: Buffer): string {
+  // every detector asks for the same head: decode it once per file
+  let s = headTextCache.get(head);
+  if (s === undefined) {
+    s = decodeHead(head);
+    headTextCache.set(head, s);
+  }
+  return s;
+}
+const headTextCache = new WeakMap<Buffer, string>();
+
+function decodeHead(head: Buffer): string {
   if (head.length >= 2 && head[0] === 0xff && head[1] === 0xfe) return head.subarray(2, head.length - (head.length % 2)).toString('utf16le');
   if (head.length >= 2 && head[0] === 0xfe && head[1] === 0xff) {
     const b = Buffer.from(head.subarray(2, head.length - (head.length % 2)));

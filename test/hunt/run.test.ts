@@ -102,3 +102,20 @@ test('honey lists become the honey_message_ids / honey_mailboxes placeholders', 
   const other = await runHunt({ inputs: [LOGS], rulePaths: [d], builtinRules: false, honey: { messageIds: [], mailboxes: ['\\bob'] } });
   assert.equal(other.detections.length, 0);
 });
+
+test('correlations the engine cannot evaluate, or whose rules cannot run, are reported (never dropped silently)', async () => {
+  const r = await runHunt({ inputs: [LOGS], rulePaths: [RULES, join(F, 'bad_rules.yml'), join(F, 'bad_correlations.yml')], builtinRules: false });
+  const failed = r.summary.rules.failed;
+  const reason = (title: string): string => failed.filter((f) => f.title === title).map((f) => f.reason).join(' | ');
+  assert.match(reason('Test Correlation With Unknown Reference'), /unknown rule "no-such-rule"/);
+  assert.match(reason('Test Cycle One'), /cycle/);
+  assert.match(reason('Test Cycle Two'), /cycle/);
+  assert.match(reason('Test Sequence With A Broken Step'), /referenced rule\(s\) "0b9d1c5e-1111-4a7b-9c2d-0000000000ff" failed to compile/);
+  assert.ok(failed.every((f) => f.file.endsWith('.yml') && f.line !== undefined), JSON.stringify(failed));
+  const ina = r.summary.rules.inactive.find((i) => i.title === 'Test Count Over A Watchlist Rule');
+  assert.ok(ina, 'a correlation over a rule waiting for --watchlist is inactive too');
+  assert.equal(ina.activate, '--watchlist FILE');
+  // the burst correlation still runs and is the only one counted as loaded
+  assert.equal(r.summary.rules.correlations, 1);
+  assert.ok(r.detections.some((d) => d.ruleTitle === 'Test Burst From One Client'));
+});

@@ -14,7 +14,7 @@ import { scanMessage } from '../../src/mail/scan.js';
 import { defaultConfig } from '../../src/mail/config.js';
 
 const PHISHING_TARGET = 0.9;
-const PHISHING_MIN = 0.6;
+const PHISHING_MIN = 0.8;
 const HAM_MAX = 0.01;
 
 const phish = shared('mail/phishing');

@@ -210,3 +210,74 @@ test('unknown references and cycles are reported', () => {
   assert.ok(eng.problems.some((p) => /unknown rule "nope"/.test(p.message)));
   assert.equal(eng.problems.filter((p) => /cycle/.test(p.message)).length, 2);
 });
+
+// ---- one alert per group per burst: a window [F, F + timespan] that fired suppresses overlapping windows ----
+
+const at = (rule: string, minutes: number[], f?: (k: number) => Doc): Array<[string, number, Doc?]> =>
+  minutes.map((m, k) => [rule, m, f ? f(k) : undefined]);
+
+test('event_count: a growing count does not re-alert within the window; a new burst after it does', () => {
+  // 10 matches in 9 minutes, timespan 10m, gte 3: one alert (not one per 3 matches)
+  const a = feed(engine(count('gte: 3')).eng, at('rule_a', [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]));
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.firstTime, T0);
+  // the window edge (F + timespan, inclusive) still belongs to the burst; the next burst starts after it
+  const { eng } = engine(count('gte: 3'));
+  const b = feed(eng, at('rule_a', [0, 1, 2, 5, 10, 11, 12, 13]));
+  assert.deepEqual(b.map((x) => (x.firstTime - T0) / min), [0, 11]);
+  assert.equal(eng.stats().suppressed, 2, 'matches at 5 and 10 absorbed by the first burst');
+  // other groups are not suppressed
+  const c = feed(engine(count('gte: 2')).eng, [...at('rule_a', [0, 1]), ...at('rule_a', [2, 3], () => ({ User: 'eve' }))]);
+  assert.deepEqual(c.map((x) => x.group['User']), ['bob', 'eve']);
+});
+
+test('value_count: one alert per client per burst however many more mailboxes it reads', () => {
+  const corr = `title: one client many mailboxes\ncorrelation:\n  type: value_count\n  rules: [rule_a]\n  group-by: [Ip]\n  timespan: 1h\n  condition: {field: Mailbox, gte: 3}\n`;
+  const items = at('rule_a', [0, 1, 2, 3, 4, 5, 6, 7], (k) => ({ Ip: '10.0.0.9', Mailbox: `m${k}` }));
+  assert.equal(feed(engine(corr).eng, items).length, 1);
+  // in reverse arrival order (files read newest first): still one alert (the window found first: 5..7)
+  const r = feed(engine(corr).eng, [...items].reverse());
+  assert.equal(r.length, 1);
+  assert.equal(r[0]!.firstTime, T0 + 5 * min);
+  // a second burst two hours later alerts again
+  const later = at('rule_a', [120, 121, 122], (k) => ({ Ip: '10.0.0.9', Mailbox: `n${k}` }));
+  assert.equal(feed(engine(corr).eng, [...items, ...later]).length, 2);
+});
+
+test('out of order: late matches inside or overlapping a fired window are absorbed, an earlier separate burst still alerts', () => {
+  const { eng } = engine(count('gte: 3'));
+  // burst at 20..22 fires first; then late matches at 15..18 (overlap [20, 30] within the timespan): absorbed
+  const a = feed(eng, [...at('rule_a', [20, 21, 22]), ...at('rule_a', [15, 16, 17, 18])]);
+  assert.deepEqual(a.map((x) => (x.firstTime - T0) / min), [20]);
+  // a late burst that ends more than the timespan before the fired one is its own burst
+  const { eng: e2 } = engine(count('gte: 3'));
+  const b = feed(e2, [...at('rule_a', [20, 21, 22]), ...at('rule_a', [0, 1, 2])]);
+  assert.deepEqual(b.map((x) => (x.firstTime - T0) / min).sort((x, y) => x - y), [0, 20]);
+  // same result as the in-order feed
+  const { eng: e3 } = engine(count('gte: 3'));
+  assert.deepEqual(feed(e3, at('rule_a', [0, 1, 2, 20, 21, 22])).map((x) => (x.firstTime - T0) / min), [0, 20]);
+});
+
+test('temporal and temporal_ordered: repeated sequences in the same window alert once', () => {
+  for (const type of ['temporal', 'temporal_ordered']) {
+    const seq = (m: number): Array<[string, number]> => [['rule_a', m], ['rule_b', m + 1], ['rule_c', m + 2]];
+    assert.equal(feed(engine(temporal(type, '10m')).eng, [...seq(0), ...seq(3), ...seq(6)]).length, 1, type);
+    assert.equal(feed(engine(temporal(type, '10m')).eng, [...seq(0), ...seq(20)]).length, 2, `${type}: new burst`);
+  }
+});
+
+test('value_sum, value_avg and value_percentile: one alert per group (and value) per window', () => {
+  const sum = `title: exfil\ncorrelation:\n  type: value_sum\n  rules: [rule_a]\n  group-by: [User]\n  timespan: 1h\n  condition: {field: Bytes, gt: 1000}\n`;
+  assert.equal(feed(engine(sum).eng, at('rule_a', [0, 1, 2, 3, 4, 5], () => ({ Bytes: 600 }))).length, 1);
+  assert.equal(feed(engine(sum).eng, at('rule_a', [0, 1, 90, 91], () => ({ Bytes: 600 }))).length, 2);
+  const avg = `title: avg\ncorrelation:\n  type: value_avg\n  rules: [rule_a]\n  group-by: [User]\n  timespan: 1h\n  condition: {field: Bytes, gt: 500}\n`;
+  assert.equal(feed(engine(avg).eng, at('rule_a', [0, 1, 2, 3, 50], () => ({ Bytes: 800 }))).length, 1);
+  assert.equal(feed(engine(avg).eng, at('rule_a', [0, 1, 90, 91], () => ({ Bytes: 800 }))).length, 2);
+  const pct = `title: rare\ncorrelation:\n  type: value_percentile\n  rules: [rule_a]\n  group-by: [Computer]\n  timespan: 24h\n  condition: {field: Image, lte: 10}\n`;
+  const items: Array<[string, number, Doc]> = [];
+  for (let k = 0; k < 30; k++) items.push(['rule_a', k, { Computer: 'h', Image: 'svchost.exe' }]);
+  items.push(['rule_a', 40, { Computer: 'h', Image: 'evil.exe' }], ['rule_a', 41, { Computer: 'h', Image: 'evil.exe' }]);
+  const p = feed(engine(pct).eng, items);
+  assert.equal(p.length, 1, 'two rare events of one value: one alert');
+  assert.equal(p[0]!.events.length, 2);
+});

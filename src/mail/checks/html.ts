@@ -8,9 +8,12 @@ import { BIDI } from '../inspect/text.js';
 import { parseUrl } from '../inspect/url.js';
 
 export const HTML_SCORES = {
-  HTML_FORM: 1, HTML_FORM_PASSWORD: 6, HTML_HIDDEN_TEXT: 4.5, ZERO_WIDTH_CHARS: 2, BIDI_CONTROL_CHARS: 3,
+  HTML_FORM: 1, HTML_FORM_PASSWORD: 6, HTML_HIDDEN_TEXT: 5, ZERO_WIDTH_CHARS: 2, BIDI_CONTROL_CHARS: 3,
   HTML_IMAGE_ONLY: 2, HTML_META_REFRESH: 3, HTML_SCRIPT: 1,
 } as const;
+
+/** ZERO_WIDTH_CHARS when ≥3 of them split words of the display name or subject */
+export const ZW_HEADER_SCORE = 4;
 
 /** zero-width characters between two letters: words split to defeat filters */
 const ANY_ZW = /[\u200b-\u200d\u2060-\u2064\ufeff\u00ad]/;
@@ -39,8 +42,10 @@ export const htmlCheck: Check = {
   run(msg: MessageView): SymbolHit[] {
     const out: SymbolHit[] = [];
     // invisible characters matter in text bodies, subjects and display names too
-    const zwText = zeroWidthInWords(msg.subject) + zeroWidthInWords(msg.from.name) + zeroWidthInWords(msg.text) + (msg.html ? zeroWidthInWords(msg.html) : 0);
-    if (zwText >= 3) out.push({ symbol: 'ZERO_WIDTH_CHARS', score: HTML_SCORES.ZERO_WIDTH_CHARS, kind: 'phishing', reason: `${zwText} zero-width characters split words of the message, a trick to defeat word filters.` });
+    const zwHead = zeroWidthInWords(msg.subject) + zeroWidthInWords(msg.from.name);
+    const zwText = zwHead + zeroWidthInWords(msg.text) + (msg.html ? zeroWidthInWords(msg.html) : 0);
+    // in the sender's name or the subject there is no layout excuse (emoji joiners are not counted): scored higher
+    if (zwText >= 3) out.push({ symbol: 'ZERO_WIDTH_CHARS', score: zwHead >= 3 ? ZW_HEADER_SCORE : HTML_SCORES.ZERO_WIDTH_CHARS, kind: 'phishing', reason: `${zwText} zero-width characters split words of the message${zwHead >= 3 ? ` (${zwHead} in the display name or subject)` : ''}, a trick to defeat word filters.` });
     BIDI.lastIndex = 0;
     const bidiWhere = [['subject', msg.subject], ['display name', msg.from.name], ['body', msg.text.slice(0, 500_000)], ['html', msg.html.slice(0, 500_000)]]
       .filter(([, s]) => { BIDI.lastIndex = 0; return BIDI.test(s); }).map(([w]) => w);

@@ -57,12 +57,14 @@ export function shownDomain(text: string): string | null {
   return host;
 }
 
-function embeddedTargets(u: UrlInfo): string[] {
+function embeddedTargets(u: UrlInfo, knownRedirector = false): string[] {
   const out: string[] = [];
   for (const [k, v] of queryParams(u.query)) {
     if (!REDIR_PARAMS.has(k) && !/^(https?:)?\/\//i.test(v)) continue;
     const t = v.trim();
     if (/^(https?:\/\/|\/\/|www\.)/i.test(t)) out.push(t);
+    // abused redirectors and proxies also take a bare host (translate.google.com/translate?u=evil.example)
+    else if (knownRedirector && /^[a-z0-9-]{1,63}(\.[a-z0-9-]{1,63}){1,8}(?::\d+)?(?:[/?#]|$)/i.test(t) && /\.[a-z]{2,24}(?::\d+)?(?:[/?#]|$)/i.test(t)) out.push('https://' + t);
   }
   // /amp/s/host/path, /redirect/http://host, /url/https://host
   const p = u.path;
@@ -118,7 +120,7 @@ export function judgeLink(link: Pick<Link, 'href' | 'text' | 'source'>, _ctx?: C
     const share = SHARE.match(host, u.path);
     if (share) out.push({ symbol: 'LINK_FILE_SHARING', reason: `A link points to the file-sharing service ${share}.`, url: short });
   }
-  let free = FREE.match(host);
+  let free = FREE.match(host, u.path);
   if (!free && !u.isIp) {
     // any platform in the Public Suffix List's private section (s3.*.amazonaws.com, duckdns.org, pages on builders…)
     const r = tldParse(host, { allowPrivateDomains: true });
@@ -126,9 +128,9 @@ export function judgeLink(link: Pick<Link, 'href' | 'text' | 'source'>, _ctx?: C
   }
   if (free && !form) out.push({ symbol: 'LINK_FREE_HOSTING', reason: `A link points to ${host}, on ${free} where anyone can publish a page.`, url: short });
   // open redirects
-  const targets = embeddedTargets(u);
+  const known = REDIRECTORS.find((r) => (host === r.host || host.endsWith('.' + r.host)) && u.path.toLowerCase().startsWith(r.path));
+  const targets = embeddedTargets(u, !!known);
   if (targets.length) {
-    const known = REDIRECTORS.find((r) => (host === r.host || host.endsWith('.' + r.host)) && u.path.toLowerCase().startsWith(r.path));
     for (const t of targets) {
       const tu = parseUrl(t);
       if (!tu || !tu.host || tu.domain === u.domain) continue;

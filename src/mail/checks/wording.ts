@@ -4,9 +4,11 @@
  * display name and body. Credential wording next to a link, form or HTML attachment scores higher than words alone.
  */
 import type { Check, MessageView, SymbolHit } from '../types.js';
-import { PHRASES, WEAK_SCAM, type PhraseTag } from '../data/phrases.js';
+import { PHRASES, STRONG_SCAM, WEAK_SCAM, type PhraseTag } from '../data/phrases.js';
 import { foldForMatch, PhraseMatcher } from '../inspect/text.js';
 import { brandLegit, brandsInText } from './lookalike.js';
+import { FREEMAIL } from './headers.js';
+import { registrable } from '../inspect/url.js';
 
 const MATCHER = new PhraseMatcher<PhraseTag>(
   (Object.keys(PHRASES) as PhraseTag[]).flatMap((tag) => PHRASES[tag].map((phrase) => ({ phrase, tag }))),
@@ -17,7 +19,54 @@ const ZW = /[\u200b-\u200d\u2060-\u2064\ufeff\u00ad]/g;
 export const WORDING_SCORES = {
   WORDING_CREDENTIAL: 1.5, WORDING_CREDENTIAL_LINK: 2.5, WORDING_URGENCY: 0.5, WORDING_PAYMENT_CHANGE: 3.5,
   WORDING_INVOICE: 1, WORDING_SCAM: 4, WORDING_CALLBACK: 3.5, BRAND_CREDENTIAL_LURE: 1.5,
+  SCAM_REPLY_DIVERTED: 2.5, RANDOM_TOKEN_HEADER: 3, WORDING_LEGAL_THREAT: 3, BODY_ONLY_LINK: 2.5,
 } as const;
+
+/** Replies diverted to a free-mail mailbox other than the sender's (scam contact address). */
+function freeReplyTo(msg: MessageView): string | null {
+  const from = msg.from.address;
+  for (const r of msg.replyTo) {
+    const a = r.address;
+    const at = a.lastIndexOf('@');
+    if (at < 0 || a === from) continue;
+    const d = a.slice(at + 1);
+    if (FREEMAIL.has(d) || FREEMAIL.has(registrable(d))) return a;
+  }
+  // a free-mail contact address written in the text after "email me at", "contact:", "my e-mail for response"…
+  const body = msg.text.length > 100_000 ? msg.text.slice(0, 100_000) : msg.text;
+  CONTACT.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  let n = 0;
+  while ((m = CONTACT.exec(body)) !== null && n++ < 50) {
+    const a = m[1].toLowerCase();
+    if (a === from) continue;
+    const d = a.slice(a.lastIndexOf('@') + 1);
+    if (FREEMAIL.has(d) || FREEMAIL.has(registrable(d))) return a;
+  }
+  return null;
+}
+/** "email me at x@…", "contact: x@…", "e-mail for response x@…": a contact word, at most 40 other characters, an address. */
+const CONTACT = /\b(?:e-?mail|contact|contacto|contato|write|reply|respond|response|escreva|escribe|ecrivez)\b[^@\n]{0,40}?\b([a-z0-9._%+-]{1,64}@[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){1,4})/gi;
+
+/**
+ * Random-looking codes in the subject or display name ("Notificação - egeZ2Fb4pfL", "Protocolo 7793574292872"):
+ * written so that each copy differs (defeating checksums) and to look like an official reference. A token counts
+ * when it is 8–40 letters/digits that split into ≥5 runs of case or digits (YydtzJJTBFBvIBDBt9jk, D0TG6TY9KZUDFT9JAX),
+ * which CamelCase names (PerMsgStatus, QuickTime) and version numbers do not; in the display name a run of ≥9 digits
+ * counts too.
+ */
+export function randomTokens(s: string, name: boolean): string[] {
+  const out: string[] = [];
+  for (const t of s.slice(0, 1000).split(/[^A-Za-z0-9]+/)) {
+    if (t.length < 8 || t.length > 40) continue;
+    const parts = t.match(/[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+/g) ?? [];
+    const dg = /\d/.test(t), up = /[A-Z]/.test(t), lo = /[a-z]/.test(t);
+    if (parts.length >= 5 && ((up && lo) || (dg && (up || lo)))) out.push(t);
+    else if (name && /^\d{9,}$/.test(t)) out.push(t);
+    if (out.length >= 5) break;
+  }
+  return out;
+}
 
 /** Does the message offer somewhere to act on the lure (a web link, a form, an HTML attachment)? */
 function hasActionable(msg: MessageView): boolean {
@@ -69,11 +118,22 @@ export const wordingCheck: Check = {
       if (b) out.push({ symbol: 'BRAND_CREDENTIAL_LURE', score: WORDING_SCORES.BRAND_CREDENTIAL_LURE, kind: 'phishing', reason: `Account wording about ${b.name} in mail not sent from ${b.name}'s domains (${fromDomain || 'empty sender'}).`, evidence: fromDomain ? [fromDomain] : [] });
     }
     if (urg.length) out.push({ symbol: 'WORDING_URGENCY', score: urg.length >= 2 ? 1.5 : WORDING_SCORES.WORDING_URGENCY, kind: 'phishing', reason: `Urgent or threatening wording: ${q(urg)}.`, evidence: urg.slice(0, 10) });
+    const legal = tags.get('legal') ?? [];
+    if (legal.length) out.push({ symbol: 'WORDING_LEGAL_THREAT', score: WORDING_SCORES.WORDING_LEGAL_THREAT + (legal.length >= 2 ? 1 : 0), kind: 'phishing', reason: `Summons, lawsuit, warrant or fine aimed at the reader: ${q(legal)} (fake court or police notices push victims to open a file or pay).`, evidence: legal.slice(0, 10) });
     if (bank.length) out.push({ symbol: 'WORDING_PAYMENT_CHANGE', score: WORDING_SCORES.WORDING_PAYMENT_CHANGE, kind: 'phishing', reason: `Announces a change of payment or bank details: ${q(bank)}.`, evidence: bank.slice(0, 10) });
     if (inv.length && (msg.attachments.length > 0 || hasActionable(msg))) out.push({ symbol: 'WORDING_INVOICE', score: WORDING_SCORES.WORDING_INVOICE, kind: 'phishing', reason: `Invoice or payment-request wording with an attachment or link: ${q(inv)}.`, evidence: inv.slice(0, 10) });
     let weight = 0;
-    for (const p of scam) weight += WEAK_SCAM.has(p) ? 0.5 : 1;
-    if (weight >= 1.5) out.push({ symbol: 'WORDING_SCAM', score: weight >= 2.5 ? 5.5 : WORDING_SCORES.WORDING_SCAM, kind: 'spam', reason: `Prize, reward, inheritance or investment wording: ${q(scam, 4)}.`, evidence: scam.slice(0, 10) });
+    let strong = 0;
+    for (const p of scam) { if (WEAK_SCAM.has(p)) weight += 0.5; else { weight += STRONG_SCAM.has(p) ? 1.5 : 1; strong++; } }
+    if (weight >= 1.5) out.push({ symbol: 'WORDING_SCAM', score: weight >= 2.5 ? 5.5 : weight >= 2 && strong > 0 ? 5 : WORDING_SCORES.WORDING_SCAM, kind: 'spam', reason: `Prize, reward, inheritance or investment wording: ${q(scam, 4)}.`, evidence: scam.slice(0, 10) });
+    if (strong > 0) {
+      const rt = freeReplyTo(msg);
+      if (rt) out.push({ symbol: 'SCAM_REPLY_DIVERTED', score: WORDING_SCORES.SCAM_REPLY_DIVERTED, kind: 'spam', reason: `Money, prize or offer wording (${q(scam, 2)}) with replies diverted to the free-mail address ${rt}: the scammer's contact mailbox.`, evidence: [rt] });
+    }
+    const tokens = [...randomTokens(msg.subject, false), ...randomTokens(msg.from.name, true)];
+    if (tokens.length) out.push({ symbol: 'RANDOM_TOKEN_HEADER', score: WORDING_SCORES.RANDOM_TOKEN_HEADER, kind: 'phishing', reason: `The subject or display name carries random-looking codes (${tokens.slice(0, 3).join(', ')}), added so every copy differs and to pass as an official reference.`, evidence: tokens.slice(0, 5) });
+    const bare = bareLinkBody(msg);
+    if (bare) out.push({ symbol: 'BODY_ONLY_LINK', score: WORDING_SCORES.BODY_ONLY_LINK, kind: 'phishing', reason: `The body is a web link with almost no text (${bare.words} words besides it): nothing but the subject invites the click.`, evidence: [bare.url] });
     if (callback.length) {
       const phone = PHONE.exec(`${msg.subject}\n${msg.text.slice(0, 200_000)}`);
       if (phone) out.push({ symbol: 'WORDING_CALLBACK', score: WORDING_SCORES.WORDING_CALLBACK, kind: 'phishing', reason: `Asks the reader to phone ${phone[0].trim()} about a charge or order (${q(callback, 2)}): a call-back scam.`, evidence: [phone[0].trim(), ...callback.slice(0, 5)] });
@@ -97,3 +157,19 @@ const PHONE = {
     return null;
   },
 };
+
+/** A body that is only a web link or two, with at most 3 words of text (subjects and display names do the luring). */
+export function bareLinkBody(msg: MessageView): { url: string; words: number } | null {
+  if (msg.attachments.some((a) => a.disposition === 'attachment')) return null;
+  const t = (msg.text || msg.htmlText || '').slice(0, 5000);
+  if (t.length >= 5000) return null;
+  let url = '';
+  for (const l of msg.links) {
+    if (l.source === 'html-src') continue;
+    if (/^https?:\/\//i.test(l.href)) { url = l.href.slice(0, 200); break; }
+  }
+  if (!url) return null;
+  const rest = t.replace(/(?:https?:\/\/|www\.)\S+/gi, ' ').replace(/<[^>\s]*>/g, ' ');
+  const words = rest.split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 1).length;
+  return words <= 3 ? { url, words } : null;
+}

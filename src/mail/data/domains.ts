@@ -18,7 +18,7 @@ export const SHORTENERS = [
 /** Free hosting, site builders, serverless and object-storage hosts where anyone can publish a page. */
 export const FREE_HOSTING = [
   'cloudfunctions.net', 'run.app', 'web.app', 'firebaseapp.com', 'appspot.com', 'storage.googleapis.com',
-  'sites.google.com', 'blogspot.com', 'netlify.app', 'netlify.com', 'vercel.app', 'pages.dev', 'workers.dev',
+  'sites.google.com', 'docs.google.com/drawings/', 'docs.google.com/presentation/d/e/', 'docs.google.com/document/d/e/', 'blogspot.com', 'netlify.app', 'netlify.com', 'vercel.app', 'pages.dev', 'workers.dev',
   'r2.dev', 'github.io', 'gitlab.io', 'glitch.me', 'herokuapp.com', 'onrender.com', 'fly.dev', 'repl.co',
   'replit.app', 'replit.dev', 'weebly.com', 'weeblysite.com', 'wixsite.com', 'wix.com', 'square.site',
   'godaddysites.com', 'webflow.io', 'framer.app', 'framer.website', 'carrd.co', 'strikingly.com', 'mystrikingly.com',

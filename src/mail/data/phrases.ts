@@ -8,8 +8,15 @@
  * - inv: invoices, payment requests
  * - scam: prizes, rewards, inheritance, advance fee, investment, dating and miracle-cure spam
  * - callback: "call us to cancel" fake invoices (telephone-oriented attack delivery)
+ * - legal: summonses, lawsuits, warrants and fines aimed at the reader (fake court or police notices)
  */
-export type PhraseTag = 'cred' | 'urg' | 'bank' | 'inv' | 'scam' | 'callback';
+export type PhraseTag = 'cred' | 'urg' | 'bank' | 'inv' | 'scam' | 'callback' | 'legal';
+
+/** Scam phrases no legitimate mail uses: one is enough (they count 1.5). */
+export const STRONG_SCAM = new Set(['ukrainian girls', 'ukrainian singles', 'russian girls', 'fille ukrainienne', 'filles ukrainiennes',
+  'oekraiens meisje', 'oekraiense', 'adult dating', 'sex dating', 'hot singles', 'vlagra', 'clalis', 'professional hacker',
+  'secretly monitoring', 'dear beneficiary', 'wallet has been funded', 'claim your airdrop', 'withdraw process',
+  'begin withdrawing', 'cloud mining', 'meninas ucranianas']);
 
 /** Scam words common in legitimate marketing too: they count half. */
 export const WEAK_SCAM = new Set(['congratulations', 'winner', 'reward', 'rewards program', 'giveaway', 'survey', 'bitcoin', 'crypto', 'btc',
@@ -17,7 +24,9 @@ export const WEAK_SCAM = new Set(['congratulations', 'winner', 'reward', 'reward
   'free gift', 'claim now', 'claim your', 'exclusive offer', 'staking', 'airdrop', 'gewinner', 'belohnung', 'desconto',
   'weight loss', 'lose weight', 'naughty', 'brinde', 'beneficiary', 'unclaimed', 'gift card', 'viagra', 'cialis', 'levitra',
   'presale', 'for charity', 'investment plan', 'fund transfer', 'dear friend', 'business proposal', 'pay me',
-  'mutual benefit']);
+  'mutual benefit', 'jackpot', 'casino', 'wager', 'wheel of fortune', 'digital assets', 'your wallet', 'minting', 'flirt',
+  'volwassen', 'lonely', 'chat with me', 'beautiful women', 'pharmacy', 'charitable donation', 'work from home',
+  'earn up to', 'job offer', 'home-based', 'personal assistant', 'your fund', 'my photos', 'my picture', 'crypto journey', 'airdrops', 'token sale', 'adult website', 'adult websites']);
 
 export const PHRASES: Record<PhraseTag, string[]> = {
   cred: [
@@ -50,6 +59,7 @@ export const PHRASES: Record<PhraseTag, string[]> = {
     'tax refund', 'refund is pending', 'eligible for a refund', 'apple id', 'password to your mailbox',
     'your mailbox password', 'mailbox has been', 'email account has been', 'log you out', 'password has been compromised',
     'verify your wallet', 'kyc verification', 'complete your kyc', 'kyc is unverified', 'unverified account',
+    'wallet is not verified', 'unverified wallets', 'tried to log in', 'tried to login', 'login with the details', 'login with the bellow',
     // fr
     'verifier votre compte', 'verifiez votre compte', 'verifier votre identite', 'confirmer votre identite',
     'confirmez votre identite', 'confirmer vos informations', 'mettre a jour vos informations', 'mettez a jour vos',
@@ -65,7 +75,7 @@ export const PHRASES: Record<PhraseTag, string[]> = {
     'atualizar seus dados', 'atualizacao cadastral', 'sua conta foi bloqueada', 'sua conta sera bloqueada',
     'conta suspensa', 'conta bloqueada', 'acesso suspeito', 'atividade suspeita', 'acesso nao autorizado', 'sua senha',
     'senha expirada', 'senha de acesso', 'seus pontos', 'pontos expirando', 'pontos acumulados', 'resgate seus pontos',
-    'resgatar seus pontos', 'intimacao', 'regularize', 'bloqueamos', 'sua caixa de correio', 'dados cadastrais',
+    'resgatar seus pontos', 'regularize', 'bloqueamos', 'sua caixa de correio', 'dados cadastrais',
     'seu cartao', 'sua encomenda', 'taxa de entrega', 'taxa alfandegaria',
     // es
     'verifique su cuenta', 'verificar su cuenta', 'confirme su identidad', 'confirmar su identidad',
@@ -135,6 +145,40 @@ export const PHRASES: Record<PhraseTag, string[]> = {
     'bitcoin address', 'btc address', 'next of kin', 'late client', 'same surname', 'business proposal',
     'mutual benefit', 'percent of the total', '% of the total', 'transfer the sum', 'sum of $', 'million united states',
     'million us dollars', 'million euros', 'milhoes de dolares', 'millones de dolares', 'millions de dollars',
+    // gambling
+    'jackpot', 'casino', 'prize pool', 'welcome bonus', 'free spins', 'free spin', 'high rollers', 'wager', 'deposit bonus',
+    'wheel of fortune', 'bonus de boas-vindas', 'giros gratis', 'rodadas gratis', 'tours gratuits',
+    // crypto giveaways, fake balances and withdrawals
+    'airdrops', 'claim your tokens', 'claim your rewards', 'claim rewards', 'claim your reward', 'claim your airdrop',
+    'withdraw process', 'begin withdrawing', 'ready for withdrawal', 'request for withdrawal', 'your withdrawal',
+    'digital assets', 'virtual assets', 'wallet has been funded', 'your bitcoin wallet', 'btc balance', 'your wallet',
+    'minting', 'transfers to your card', 'crypto journey', 'token sale', 'cloud mining', 'a day from home',
+    // dating and adult
+    'ukrainian girls', 'ukrainian singles', 'ukrainian women', 'russian girls', 'russian women', 'hot women', 'meet hot',
+    'new flirt', 'flirt', 'dream girl', 'adult dating', 'sex for everyone', 'filles ukrainiennes', 'fille ukrainienne',
+    'oekraiens meisje', 'oekraiense', 'volwassen', 'lonely', 'chat with me', 'beautiful women', 'meninas ucranianas',
+    // pharmacy spelt to dodge filters
+    'vlagra', 'clalis', 'online pharmacy', 'drugs shop', 'pharmacy',
+    // sextortion
+    'professional hacker', 'hacked your', 'gained full access', 'full access to your', 'secretly monitoring',
+    'adult websites', 'adult website', 'pornographic',
+    // advance fee, charity and job scams
+    'philanthropist', 'diagnosed with cancer', 'charitable donation', 'part-time job', 'part time job', 'work from home',
+    'earn from home', 'per month working', 'per day from home', 'earn up to', 'job offer', 'home-based', 'personal assistant',
+    'viable project', 'debt funding', 'dear beneficiary', 'your fund', 'united state dollars', 'withdraw your funds',
+    'bitcoin earning', 'meu falecido marido', 'falecido marido', 'mi difunto esposo', 'mon defunt mari', 'feu mon mari',
+    // romance scams
+    'i am single', 'i\'m single', 'single lady', 'humble lady', 'my photos', 'my picture', 'looking for a man',
+    'suitable gentleman', 'guy from usa', 'man from usa', 'years old chick', 'years old girl', 'years old lady',
+  ],
+  legal: [
+    'court summons', 'summons to appear', 'lawsuit against you', 'legal proceedings against you', 'arrest warrant',
+    'warrant for your arrest', 'you have been sued', 'case against you', 'demand letter', 'criminal complaint against you',
+    'proces vous concernant', 'convocation judiciaire', 'mandat d\'arret', 'poursuites judiciaires', 'plainte contre vous',
+    'citation a comparaitre', 'proces-verbal', 'processo trabalhista', 'acao trabalhista', 'vara do trabalho', 'vara trabalho',
+    'intimacao', 'intimacao judicial', 'intimacao eletronica', 'citacao judicial', 'mandado de citacao', 'carta de demanda',
+    'lista negra', 'multa pendente', 'cnh suspensa', 'processo judicial', 'demanda judicial', 'citacion judicial',
+    'orden de arresto', 'en su contra', 'vorladung', 'haftbefehl', 'gerichtsverfahren gegen sie', 'strafanzeige gegen sie',
   ],
   callback: [
     'if you did not authorize', 'if you did not make this', 'if you didn\'t make this', 'did not authorize this',

@@ -112,3 +112,10 @@ test('hostile: huge display name and subject', async () => {
   const h = await run(lookalikeCheck, msg({ fromName: big, subject: big, fromAddr: 'x@evil.example' }));
   assert.ok(Array.isArray(h));
 });
+
+test('BRAND_IMPERSONATION: crypto projects named in the display name (ambiguous names need a service word or to stand alone)', async () => {
+  assert.ok(hit(await run(lookalikeCheck, msg({ fromName: 'Team Ripple', fromAddr: 'xinfo@shopsoft.example' })), 'BRAND_IMPERSONATION'));
+  assert.ok(hit(await run(lookalikeCheck, msg({ fromName: 'OpenSea', fromAddr: 'support@labs.example' })), 'BRAND_IMPERSONATION'));
+  assert.equal(hit(await run(lookalikeCheck, msg({ fromName: 'Ripple', fromAddr: 'news@ripple.com' })), 'BRAND_IMPERSONATION'), undefined);
+  assert.equal(hit(await run(lookalikeCheck, msg({ fromName: 'Anna Optimism Smith', fromAddr: 'anna@example.org' })), 'BRAND_IMPERSONATION'), undefined);
+});

@@ -57,3 +57,36 @@ test('BRAND_CREDENTIAL_LURE: account wording about a brand in mail not sent by i
   assert.equal(hit(await run(wordingCheck, msg({ text, fromAddr: 'account-security-noreply@accountprotection.microsoft.com' })), 'BRAND_CREDENTIAL_LURE'), undefined);
   assert.equal(hit(await run(wordingCheck, msg({ text: 'Microsoft released a new version of Office.' })), 'BRAND_CREDENTIAL_LURE'), undefined);
 });
+
+test('WORDING_SCAM: gambling, crypto-withdrawal, dating and romance families; graded by weight', async () => {
+  const casino = hit(await run(wordingCheck, msg({ subject: 'Daily jackpot', text: 'Claim your welcome bonus and free spins in our casino.' })), 'WORDING_SCAM');
+  assert.ok(casino && casino.score >= 5, 'gambling wording with strong phrases scores 5 or more');
+  assert.ok(hit(await run(wordingCheck, msg({ text: 'You are eligible to begin withdrawing digital assets. Claim your rewards now.' })), 'WORDING_SCAM'));
+  assert.ok(hit(await run(wordingCheck, msg({ text: 'I am single lady, looking for a man. I can send you my photos.' })), 'WORDING_SCAM'));
+  // weak marketing words alone stay below the strong score
+  const weak = hit(await run(wordingCheck, msg({ text: 'Congratulations to the winner of our survey!' })), 'WORDING_SCAM');
+  assert.ok(!weak || weak.score === 4);
+  assert.equal(hit(await run(wordingCheck, msg({ text: 'The casino scene in the film is great.' })), 'WORDING_SCAM'), undefined);
+});
+
+test('SCAM_REPLY_DIVERTED: scam wording with a free-mail reply path (Reply-To or contact address in the text)', async () => {
+  const text = 'Dear beneficiary, your fund of ten million is ready. Contact the barrister.';
+  const rt = hit(await run(wordingCheck, msg({ text, fromAddr: 'office@agency.example', replyTo: [{ address: 'claims.office@gmail.com', name: '' }] })), 'SCAM_REPLY_DIVERTED');
+  assert.match(rt!.reason, /claims\.office@gmail\.com/);
+  const inText = hit(await run(wordingCheck, msg({ text: 'I am single lady from Kiev. Email me at anna.k1990@yahoo.com for my photos.', fromAddr: 'x@shop.example' })), 'SCAM_REPLY_DIVERTED');
+  assert.match(inText!.reason, /anna\.k1990@yahoo\.com/);
+  // no scam wording: an ordinary Reply-To to a free-mail address is not this symbol
+  assert.equal(hit(await run(wordingCheck, msg({ text: 'Minutes of the meeting attached.', replyTo: [{ address: 'bob@gmail.com', name: '' }] })), 'SCAM_REPLY_DIVERTED'), undefined);
+  // scam wording, replies to the sender's own (non free-mail) domain
+  assert.equal(hit(await run(wordingCheck, msg({ text, fromAddr: 'a@agency.example', replyTo: [{ address: 'b@agency.example', name: '' }] })), 'SCAM_REPLY_DIVERTED'), undefined);
+});
+
+test('RANDOM_TOKEN_HEADER: hash-busting codes in subject or display name, not CamelCase words', async () => {
+  const h = hit(await run(wordingCheck, msg({ subject: 'Notificação Urgente - egeZ2Fb4pfL', fromName: 'Banco - Protocolo 7793574292872' })), 'RANDOM_TOKEN_HEADER');
+  assert.ok(h);
+  assert.deepEqual(h!.evidence, ['egeZ2Fb4pfL', '7793574292872']);
+  assert.ok(hit(await run(wordingCheck, msg({ subject: 'Acesso Indevido - D0TG6TY9KZUDFT9JAX' })), 'RANDOM_TOKEN_HEADER'));
+  for (const subject of ['Re: [SAtalk] PerMsgStatus.pm error?', 'This week: QuickTime, MoonDock', 'Working My_Mark2CurSeen', 'ISO17799 newsletter', 'Order 123456789 shipped']) {
+    assert.equal(hit(await run(wordingCheck, msg({ subject })), 'RANDOM_TOKEN_HEADER'), undefined, subject);
+  }
+});
