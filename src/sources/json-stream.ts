@@ -161,7 +161,8 @@ interface Capture {
   line: number;
   parts: Buffer[];
   size: number;
-  dropped: boolean; // too large: no longer kept
+  dropped: boolean; // too large or too deep: no longer kept
+  reported: boolean; // an error was counted for it
 }
 
 /**
@@ -227,7 +228,7 @@ export class JsonScanner {
   }
 
   private startCapture(abs: number): Capture {
-    return { start: abs, line: this.lineNo, parts: [], size: 0, dropped: false };
+    return { start: abs, line: this.lineNo, parts: [], size: 0, dropped: false, reported: false };
   }
 
   /** close a capture at chunk index `endIdx` (exclusive) and parse it */
@@ -237,6 +238,7 @@ export class JsonScanner {
     const size = c.size + piece.length;
     if (size > this.maxValue) {
       this.err(c.start, c.line, `JSON value larger than ${this.maxValue} bytes skipped`);
+      c.reported = true;
       return;
     }
     const buf = c.parts.length ? Buffer.concat([...c.parts, piece]) : piece;
@@ -470,8 +472,10 @@ export class JsonScanner {
       if (cap.size + piece.length > this.maxValue) {
         cap.dropped = true;
         cap.parts = [];
+        // a root followed along a path is only reported when it turns out to be the record itself (see close)
         if (cap === this.unit || !this.path.length || this.rootIgnored) {
           this.err(cap.start, cap.line, `JSON value larger than ${this.maxValue} bytes skipped`);
+          cap.reported = true;
         }
       } else {
         cap.parts.push(piece);
@@ -573,6 +577,7 @@ export class JsonScanner {
       if (cap && !cap.dropped) {
         this.err(cap.start, cap.line, `JSON value nested deeper than ${this.maxDepth} levels skipped`);
         cap.dropped = true;
+        cap.reported = true;
         cap.parts = [];
       }
     }
@@ -642,9 +647,13 @@ export class JsonScanner {
     // root complete?
     if (this.rootActive && this.depth === this.rootDepth) {
       const useRoot = !this.rootIgnored && (!this.path.length || !this.rootFound);
-      if (this.root && useRoot) this.finish(this.root, chunk, capStart(this.root), i + 1);
-      else if (this.root && this.root.dropped && useRoot && this.path.length) {
-        this.err(this.root.start, this.root.line, `JSON value larger than ${this.maxValue} bytes skipped`);
+      if (this.root && useRoot) {
+        // a root dropped while the path was still being looked for, and the path was not in it: it is the record
+        if (this.root.dropped && !this.root.reported) {
+          this.err(this.root.start, this.root.line, `JSON value larger than ${this.maxValue} bytes skipped`);
+          this.root.reported = true;
+        }
+        this.finish(this.root, chunk, capStart(this.root), i + 1);
       }
       this.root = null;
       this.rootActive = false;

@@ -31,6 +31,26 @@ function attr(v: FieldValue | undefined, name: string): FieldValue | undefined {
 }
 
 const SYSTEM_NAMES = new Set(['EventID', 'Channel', 'Computer', 'Provider_Name']);
+const SYSTEM_FIELDS = ['Version', 'Level', 'Task', 'Opcode', 'Keywords', 'EventRecordID', 'Channel', 'Computer'] as const;
+
+/** Set a field from EventData/UserData (no closure per event: this runs for every Windows event). */
+function put(fields: Doc, k: string, v: FieldValue | undefined): void {
+  if (v === undefined) return;
+  if (SYSTEM_NAMES.has(k) && Object.prototype.hasOwnProperty.call(fields, k)) return;
+  // attacker-chosen names: "__proto__" must stay a plain field, not change the object's prototype
+  if (k === '__proto__') Object.defineProperty(fields, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else fields[k] = v;
+}
+
+function flattenUserData(fields: Doc, o: Doc, depth: number): void {
+  if (depth > 16) return;
+  for (const [k, v] of Object.entries(o)) {
+    if (k === '#attributes') continue;
+    const u = unwrapText(v);
+    if (isObj(u)) flattenUserData(fields, u, depth + 1);
+    else put(fields, k, u);
+  }
+}
 
 /** Build a VigieEvent from an evtx_dump-shaped document. */
 export function windowsEvent(doc: Doc, origin: EventOrigin): VigieEvent {
@@ -43,7 +63,7 @@ export function windowsEvent(doc: Doc, origin: EventOrigin): VigieEvent {
   if (eventId !== undefined) fields.EventID = eventId;
   const q = attr(sys.EventID, 'Qualifiers');
   if (q !== undefined && q !== null) fields.Qualifiers = q;
-  for (const k of ['Version', 'Level', 'Task', 'Opcode', 'Keywords', 'EventRecordID', 'Channel', 'Computer'] as const) {
+  for (const k of SYSTEM_FIELDS) {
     const v = unwrapText(sys[k]);
     if (v !== undefined && v !== null && !isObj(v)) fields[k] = v;
   }
@@ -64,14 +84,6 @@ export function windowsEvent(doc: Doc, origin: EventOrigin): VigieEvent {
   const tc = attr(sys.TimeCreated, 'SystemTime');
   if (typeof tc === 'string') fields.TimeCreated = tc;
 
-  const put = (k: string, v: FieldValue | undefined) => {
-    if (v === undefined) return;
-    if (SYSTEM_NAMES.has(k) && Object.prototype.hasOwnProperty.call(fields, k)) return;
-    // attacker-chosen names: "__proto__" must stay a plain field, not change the object's prototype
-    if (k === '__proto__') Object.defineProperty(fields, k, { value: v, enumerable: true, writable: true, configurable: true });
-    else fields[k] = v;
-  };
-
   const ed = event.EventData;
   if (isObj(ed)) {
     for (const [k, raw] of Object.entries(ed)) {
@@ -83,9 +95,9 @@ export function windowsEvent(doc: Doc, origin: EventOrigin): VigieEvent {
         fields.DataText = list.filter((x) => x !== null).map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join('\n');
       } else {
         const v = unwrapText(raw);
-        put(k, v);
+        put(fields, k, v);
         // some providers name Data with spaces ("Source Name"); the Sigma taxonomy writes them without
-        if (k.includes(' ')) put(k.replace(/ /g, ''), v);
+        if (k.includes(' ')) put(fields, k.replace(/ /g, ''), v);
       }
     }
   } else if (typeof ed === 'string' || Array.isArray(ed)) {
@@ -95,18 +107,7 @@ export function windowsEvent(doc: Doc, origin: EventOrigin): VigieEvent {
   }
 
   const ud = event.UserData;
-  if (isObj(ud)) {
-    const flatten = (o: Doc, depth: number) => {
-      if (depth > 16) return;
-      for (const [k, v] of Object.entries(o)) {
-        if (k === '#attributes') continue;
-        const u = unwrapText(v);
-        if (isObj(u)) flatten(u, depth + 1);
-        else put(k, u);
-      }
-    };
-    flatten(ud, 0);
-  }
+  if (isObj(ud)) flattenUserData(fields, ud, 0);
 
   const channel = typeof fields.Channel === 'string' ? fields.Channel : undefined;
   return {

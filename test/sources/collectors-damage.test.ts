@@ -88,6 +88,52 @@ test('cut or broken XML events are skipped and counted; the next event is read',
   assert.equal(dtd.ctx.errorCount, 1);
 });
 
+test('evtx-xml: offsets are file byte offsets in UTF-16 exports too', async () => {
+  const file = join(FIXTURES, 'windows/wevtutil-utf16.xml');
+  const raw = readFileSync(file);
+  assert.deepEqual([raw[0], raw[1]], [0xff, 0xfe]);
+  const { events, ctx } = await read(file);
+  assert.equal(ctx.errorCount, 0);
+  assert.equal(events.length, 5);
+  for (const e of events) {
+    // each event starts with `<Event` (UTF-16LE) at its reported offset, and the record is that event's
+    assert.equal(raw.toString('utf16le', e.origin.offset, e.origin.offset + 12), '<Event', `offset ${e.origin.offset}`);
+    const text = raw.toString('utf16le', e.origin.offset, e.origin.offset + 4000);
+    assert.ok(text.includes(`<EventRecordID>${e.origin.record}</EventRecordID>`), `record ${e.origin.record} at ${e.origin.offset}`);
+  }
+  assert.equal(events[1].origin.offset, 4762);
+  // damage after a non-ASCII character: the error offset is a file offset as well
+  const text = raw.toString('utf16le', 2);
+  const second = text.indexOf('<Event', 10);
+  const cut = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`${text.slice(0, second)}é€😀 <Event><System>`, 'utf16le'), Buffer.from(text.slice(second), 'utf16le')]);
+  const c = await read(put('cut-utf16.xml', cut));
+  assert.equal(c.events.length, 5);
+  const at = c.ctx.errors.map((e) => e.offset!);
+  assert.ok(at.length >= 1);
+  assert.equal(cut.toString('utf16le', at[at.length - 1], at[at.length - 1] + 12), '<Event');
+});
+
+test('evtx-xml: text between events is counted once per run with its offset; wrapper, declarations, comments are not', async () => {
+  const xml = readFileSync(join(FIXTURES, 'windows/wevtutil.xml'), 'utf8').split('\r\n').filter((l) => l);
+  const at = Buffer.byteLength(xml[0]) + 1;
+  for (const junk of ['garbage text '.repeat(1000), 'A'.repeat(20 * 1024 * 1024), '<a><b>x</b></a> tail', '<!DOCTYPE x>']) {
+    const { events, ctx } = await read(put('junk.xml', [xml[0], junk, ...xml.slice(1)].join('\n')));
+    assert.equal(events.length, 5, junk.slice(0, 20));
+    assert.equal(ctx.errorCount, 1, junk.slice(0, 20));
+    assert.equal(ctx.errors[0].offset, at);
+    assert.match(ctx.errors[0].message, /outside/);
+  }
+  // two separate runs: two errors
+  const two = await read(put('junk2.xml', [xml[0], 'junk one', xml[1], '<!-- ok -->', 'junk two', ...xml.slice(2)].join('\n')));
+  assert.equal(two.events.length, 5);
+  assert.equal(two.ctx.errorCount, 2);
+  // allowed between events: whitespace, <Events> wrapper, XML declarations, comments, PIs, evtx_dump `Record n` lines
+  const ok = `<?xml version="1.0" encoding="utf-8"?>\n<Events xmlns="x">\n<!-- export -->\n${xml[0]}\n<?pi data?>\nRecord 2\n\t${xml.slice(1).join('\n \n')}\n</Events>\n<!-- end -->\n`;
+  const r = await read(put('ok.xml', ok));
+  assert.equal(r.events.length, 5);
+  assert.deepEqual(r.ctx.errors, []);
+});
+
 const GZ_SHAPES = ['windows/evtx_dump.json', 'windows/wevtutil.xml', 'collectors/nxlog.json', 'collectors/winlogbeat.ndjson', 'collectors/elasticsearch-search.json', 'collectors/velociraptor.json', 'collectors/splunk-export.json', 'collectors/splunk-rest.json'];
 
 test('gzip variants read the same as the plain files; truncated gzip keeps the events before the cut', async () => {

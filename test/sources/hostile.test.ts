@@ -30,14 +30,7 @@ after(() => rmSync(TMP, { recursive: true, force: true }));
  * Known problems in readers this sweep did not fix (owned by another helper), by `format/seed/variant` prefix:
  * reported as diagnostics instead of failures. Remove an entry when its reader is fixed.
  */
-const KNOWN: [prefix: string, reason: string][] = [
-  // origin offsets of a UTF-16LE XML export are UTF-8 offsets of the transcoded text (about half the real ones)
-  ['evtx-xml/wevtutil-utf16.xml/', 'UTF-16 offsets are not file byte offsets'],
-  // a 20 MB text run between <Event> elements is dropped without being counted
-  ['evtx-xml/20MB-line', 'text outside events not reported'],
-  // a JSON record over 16 MB in a Splunk export is dropped without being counted (9 MB: counted as "not a Splunk result")
-  ['splunk/20MB-line', 'over-long JSON record not reported'],
-];
+const KNOWN: [prefix: string, reason: string][] = [];
 const isKnown = (m: string) => KNOWN.some(([p]) => m.startsWith(p));
 
 // ---------------------------------------------------------------------------------------------------------

@@ -114,3 +114,28 @@ test('firstJsonValue reads the first record of a detection head, even cut', () =
   assert.equal(firstJsonValue(Buffer.from('{"a": [1, 2')), undefined);
   assert.deepEqual(firstJsonValue(Buffer.from('{"hits":{"hits":[{"_source":{"a":1}},{"_sou'), ['hits', 'hits']), { _source: { a: 1 } });
 });
+
+test('over-long values are counted once with their offset, in every layout (no path, path, fallback root, array)', () => {
+  const big = `{"x":"${'A'.repeat(3000)}"}`;
+  const off = (s: string) => s.indexOf(big);
+  const layouts: [string, string, JsonStreamOptions][] = [
+    ['JSON Lines', `{"a":1}\n${big}\n{"b":2}\n`, {}],
+    ['top-level array', `[{"a":1},\n${big},\n{"b":2}]\n`, {}],
+    // a root without the path, over the limit: it is the record itself (Splunk export / ECS documents)
+    ['path, fallback root', `{"a":1}\n${big}\n{"b":2}\n`, { path: ['results'] }],
+    ['path, fallback root in an array', `[{"a":1},${big},{"b":2}]`, { path: ['results'] }],
+    ['path element', `{"results":[{"a":1},${big},{"b":2}]}`, { path: ['results'] }],
+  ];
+  for (const [name, text, opts] of layouts) {
+    const r = scanAll(text, { ...opts, maxValueBytes: 1000 });
+    assert.deepEqual(r.values, [{ a: 1 }, { b: 2 }], name);
+    assert.equal(r.errors.length, 1, `${name}: ${JSON.stringify(r.errors)}`);
+    assert.match(r.errors[0].message, /larger than 1000/, name);
+    assert.equal(r.errors[0].offset, off(text), name);
+  }
+  // a big document holding the path is not an error: its elements are read
+  const doc = `{"pad":"${'p'.repeat(3000)}","results":[{"a":1},{"b":2}]}`;
+  const d = scanAll(doc, { path: ['results'], maxValueBytes: 1000 });
+  assert.deepEqual(d.values, [{ a: 1 }, { b: 2 }]);
+  assert.deepEqual(d.errors, []);
+});

@@ -82,6 +82,7 @@ export const BRANDS: Brand[] = [
   { name: 'Wells Fargo', keywords: ['wells fargo', 'wellsfargo'], labels: ['wellsfargo'], domains: ['wellsfargo.com', 'wf.com'] },
   { name: 'Citi', keywords: ['citibank'], labels: ['citibank'], domains: ['citi.com', 'citibank.com'] },
   { name: 'American Express', keywords: ['american express', 'amex'], labels: ['americanexpress', 'amex'], domains: ['americanexpress.com', 'aexp.com', 'amex.com'] },
+  { name: 'Standard Chartered', keywords: ['standard chartered'], labels: ['standardchartered'], domains: ['sc.com', 'standardchartered.com'] },
   { name: 'HSBC', keywords: ['hsbc'], labels: ['hsbc'], domains: ['hsbc.com', 'hsbc.co.uk', 'hsbc.fr', 'hsbc.com.br'] },
   { name: 'Barclays', keywords: ['barclays'], labels: ['barclays'], domains: ['barclays.co.uk', 'barclays.com', 'barclaycard.co.uk'] },
   { name: 'Santander', keywords: ['santander'], labels: ['santander'], domains: ['santander.com', 'santander.co.uk', 'santander.com.br', 'santander.es', 'santander.pt', 'santanderbank.com'] },

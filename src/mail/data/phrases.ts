@@ -152,7 +152,7 @@ export const PHRASES: Record<PhraseTag, string[]> = {
     'airdrops', 'claim your tokens', 'claim your rewards', 'claim rewards', 'claim your reward', 'claim your airdrop',
     'withdraw process', 'begin withdrawing', 'ready for withdrawal', 'request for withdrawal', 'your withdrawal',
     'digital assets', 'virtual assets', 'wallet has been funded', 'your bitcoin wallet', 'btc balance', 'your wallet',
-    'minting', 'transfers to your card', 'crypto journey', 'token sale', 'cloud mining', 'a day from home',
+    'minting', 'transfers to your card', 'crypto journey', 'token sale', 'cloud mining', 'a day from home', 'crypto airdrop', 'free eth', 'free btc', 'get your ethereum',
     // dating and adult
     'ukrainian girls', 'ukrainian singles', 'ukrainian women', 'russian girls', 'russian women', 'hot women', 'meet hot',
     'new flirt', 'flirt', 'dream girl', 'adult dating', 'sex for everyone', 'filles ukrainiennes', 'fille ukrainienne',

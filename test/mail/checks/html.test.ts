@@ -61,3 +61,12 @@ test('hostile HTML: unterminated tags, huge attribute runs, deep nesting', async
   const h = await body(html);
   assert.ok(Array.isArray(h));
 });
+
+test('ZERO_WIDTH_CHARS scores higher in the display name or subject than in the body', async () => {
+  const zw = 'P\u200dr\u200di\u200dm\u200de';
+  const name = hit(await run(htmlCheck, msg({ fromName: zw })), 'ZERO_WIDTH_CHARS');
+  const body = hit(await run(htmlCheck, msg({ text: `Your ${zw} order` })), 'ZERO_WIDTH_CHARS');
+  assert.ok(name && body);
+  assert.ok(name!.score > body!.score);
+  assert.equal(hit(await run(htmlCheck, msg({ fromName: 'Prime Video' })), 'ZERO_WIDTH_CHARS'), undefined);
+});

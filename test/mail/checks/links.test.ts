@@ -113,3 +113,18 @@ test('LINK_SENDER_UNRELATED: every link of an HTML mail goes to one foreign site
   const plain = await run(linksCheck, msg({ fromAddr: 'info@shop.example.com', links: [link('https://other-site.com/b', '', 'text')] }));
   assert.equal(hit(plain, 'LINK_SENDER_UNRELATED'), undefined);
 });
+
+test('LINK_REDIRECT: abused proxies taking a bare host (translate.google.com/translate?u=host); not for ordinary sites', async () => {
+  const t = hit(await one('https://translate.google.com/translate?sl=auto&tl=en&u=4a66884dbc.nxcli.example/x'), 'LINK_REDIRECT');
+  assert.match(t!.reason, /nxcli\.example/);
+  assert.equal(hit(await one('https://news.example/out?u=other.example'), 'LINK_REDIRECT'), undefined);
+  assert.equal(hit(await one('https://translate.google.com/translate?sl=auto&tl=en&u=hello'), 'LINK_REDIRECT'), undefined);
+});
+
+test('LINK_FREE_HOSTING: published Google Drawings/Slides/Docs pages; ordinary Google Docs links stay file sharing', async () => {
+  assert.ok(hit(await one('https://docs.google.com/drawings/d/1E-AgFS17WyQ/preview'), 'LINK_FREE_HOSTING'));
+  assert.ok(hit(await one('https://docs.google.com/presentation/d/e/2PACX-1vT/pub'), 'LINK_FREE_HOSTING'));
+  const doc = await one('https://docs.google.com/document/d/1abc/edit');
+  assert.equal(hit(doc, 'LINK_FREE_HOSTING'), undefined);
+  assert.ok(hit(doc, 'LINK_FILE_SHARING'));
+});

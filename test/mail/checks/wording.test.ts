@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { wordingCheck } from '../../../src/mail/checks/wording.js';
 import { PhraseMatcher, foldForMatch } from '../../../src/mail/inspect/text.js';
-import { hit, link, msg, run, symbols } from './make.js';
+import { attachment, hit, link, msg, run, symbols } from './make.js';
 
 test('PhraseMatcher: word boundaries, overlapping phrases, folded accents', () => {
   const m = new PhraseMatcher([{ phrase: 'verify your account', tag: 'a' }, { phrase: 'your account', tag: 'b' }, { phrase: 'senha', tag: 'c' }]);
@@ -89,4 +89,25 @@ test('RANDOM_TOKEN_HEADER: hash-busting codes in subject or display name, not Ca
   for (const subject of ['Re: [SAtalk] PerMsgStatus.pm error?', 'This week: QuickTime, MoonDock', 'Working My_Mark2CurSeen', 'ISO17799 newsletter', 'Order 123456789 shipped']) {
     assert.equal(hit(await run(wordingCheck, msg({ subject })), 'RANDOM_TOKEN_HEADER'), undefined, subject);
   }
+});
+
+test('WORDING_SCAM: an unambiguous scam phrase (STRONG_SCAM) is enough on its own; an ordinary one is not', async () => {
+  assert.ok(hit(await run(wordingCheck, msg({ subject: 'Date facile avec des filles ukrainiennes' })), 'WORDING_SCAM'));
+  assert.ok(hit(await run(wordingCheck, msg({ text: 'Dear Beneficiary, the committee met.' })), 'WORDING_SCAM'));
+  assert.equal(hit(await run(wordingCheck, msg({ text: 'Our business proposal for the new office.' })), 'WORDING_SCAM'), undefined);
+});
+
+test('WORDING_LEGAL_THREAT: summons, lawsuits, warrants aimed at the reader (pt, fr, en)', async () => {
+  const pt = hit(await run(wordingCheck, msg({ subject: 'Ação Trabalhista', text: 'Intimação eletrônica: processo trabalhista em seu nome.' })), 'WORDING_LEGAL_THREAT');
+  assert.ok(pt && pt.score > 3, 'two phrases score more');
+  assert.ok(hit(await run(wordingCheck, msg({ subject: 'PROCES VOUS CONCERNANT' })), 'WORDING_LEGAL_THREAT'));
+  assert.ok(hit(await run(wordingCheck, msg({ text: 'A warrant for your arrest has been issued.' })), 'WORDING_LEGAL_THREAT'));
+  assert.equal(hit(await run(wordingCheck, msg({ text: 'The court ruled on the patent lawsuit yesterday.' })), 'WORDING_LEGAL_THREAT'), undefined);
+});
+
+test('BODY_ONLY_LINK: a body that is just a link; not a short note with words, nor a message with an attachment', async () => {
+  const h = hit(await run(wordingCheck, msg({ subject: 'Binance Cybersecurity', text: 'https://axobox.example/vt/wp-track.php', links: [link('https://axobox.example/vt/wp-track.php', '', 'text')] })), 'BODY_ONLY_LINK');
+  assert.match(h!.reason, /0 words/);
+  assert.equal(hit(await run(wordingCheck, msg({ text: 'Here are the slides from the talk yesterday: https://talks.example/s', links: [link('https://talks.example/s', '', 'text')] })), 'BODY_ONLY_LINK'), undefined);
+  assert.equal(hit(await run(wordingCheck, msg({ text: 'https://x.example/', links: [link('https://x.example/', '', 'text')], attachments: [attachment('a.pdf', '%PDF-1.4')] })), 'BODY_ONLY_LINK'), undefined);
 });
