@@ -458,7 +458,19 @@ export class Prefilter {
     this.out = out;
     this.outLink = outLink;
     this.seen = new Int32Array(S);
+    // scan-time tables: the class of a code unit with the scan's lower-casing folded in (A-Z, KELVIN SIGN, "İ"),
+    // and per state the first state with output on its chain (itself or its output link)
+    const scanClass = this.classOf.slice();
+    for (let c = 65; c <= 90; c++) scanClass[c] = this.classOf[c + 32]!;
+    scanClass[0x212a] = this.classOf[107]!;
+    scanClass[0x130] = this.classOf[105]!;
+    this.scanClass = scanClass;
+    const report = new Int32Array(S);
+    for (let st = 0; st < S; st++) report[st] = out[st] ? st : outLink[st]!;
+    this.report = report;
   }
+  private scanClass!: Int32Array;
+  private report!: Int32Array;
 
   /** Run the automaton over the event's text; afterwards `hit(rule)` says whether an anchor of the rule occurred. */
   scan(ev: VigieEvent): void {
@@ -469,18 +481,15 @@ export class Prefilter {
     }
     const text = eventText(ev);
     this.textLength = text.length;
-    const { delta, classOf, out, outLink, stamp, epoch, seen } = this;
+    const { delta, scanClass, out, outLink, report, stamp, epoch, seen } = this;
     const C = this.nClasses;
     let s = 0;
     for (let i = 0; i < text.length; i++) {
-      let c = text.charCodeAt(i);
-      if (c >= 65 && c <= 90) c += 32;
-      else if (c === 0x212a) c = 107; // KELVIN SIGN lower-cases to "k"
-      else if (c === 0x130) c = 105; // "İ" lower-cases to "i" + U+0307 (the combining mark then resets, as it should)
-      const k = classOf[c];
-      s = delta[s * C + k];
+      // scanClass folds in the lower-casing: A-Z → a-z, KELVIN SIGN → "k", "İ" → "i" (its combining mark
+      // U+0307 then resets, as it should)
+      s = delta[s * C + scanClass[text.charCodeAt(i)]!]!;
       if (s === 0) continue;
-      let o = out[s] ? s : outLink[s];
+      let o = report[s]!;
       // an output state already reported for this event has had its whole chain reported too
       while (o > 0 && seen[o] !== epoch) {
         seen[o] = epoch;

@@ -134,6 +134,18 @@ test('evtx-xml: text between events is counted once per run with its offset; wra
   assert.deepEqual(r.ctx.errors, []);
 });
 
+test('splunk: a JSON record over 16 MiB is counted with its offset, the others are read', async () => {
+  const lines = readFileSync(join(FIXTURES, 'collectors/splunk-export.json'), 'utf8').split('\n');
+  const n = lines.filter((l) => l.trim()).length;
+  lines.splice(1, 0, `{"x":"${'A'.repeat(17 * 1024 * 1024)}"}`);
+  const { events, ctx } = await read(put('splunk-big.json', lines.join('\n')));
+  assert.equal(events.length, n);
+  assert.equal(ctx.errorCount, 1);
+  assert.equal(ctx.errors[0].offset, Buffer.byteLength(lines[0]) + 1);
+  assert.equal(ctx.errors[0].line, 2);
+  assert.match(ctx.errors[0].message, /larger than/);
+});
+
 const GZ_SHAPES = ['windows/evtx_dump.json', 'windows/wevtutil.xml', 'collectors/nxlog.json', 'collectors/winlogbeat.ndjson', 'collectors/elasticsearch-search.json', 'collectors/velociraptor.json', 'collectors/splunk-export.json', 'collectors/splunk-rest.json'];
 
 test('gzip variants read the same as the plain files; truncated gzip keeps the events before the cut', async () => {
