@@ -454,6 +454,25 @@ export class Prefilter {
         } else delta[st * C + c] = delta[f * C + c];
       }
     }
+    // renumber the states in BFS order: the shallow states a scan visits most get adjacent rows of the table
+    // (with the trie's insertion order they were spread over the whole table: a cache miss per character)
+    const newId = new Int32Array(S);
+    for (let qi = 0; qi < qn; qi++) newId[queue[qi]!] = qi + 1;
+    const bfsDelta = new Int32Array(S * C);
+    const bfsOut: (number[] | undefined)[] = new Array<number[] | undefined>(S).fill(undefined);
+    const bfsLink = new Int32Array(S).fill(-1);
+    for (let st = 0; st < S; st++) {
+      const nw = newId[st]!;
+      const from = st * C, to = nw * C;
+      for (let c = 0; c < C; c++) bfsDelta[to + c] = newId[delta[from + c]!]!;
+      bfsOut[nw] = out[st];
+      const l = outLink[st]!;
+      bfsLink[nw] = l < 0 ? -1 : newId[l]!;
+    }
+    this.finish(bfsDelta, bfsOut, bfsLink, S);
+  }
+
+  private finish(delta: Int32Array, out: (number[] | undefined)[], outLink: Int32Array, S: number): void {
     this.delta = delta;
     this.out = out;
     this.outLink = outLink;

@@ -4,7 +4,9 @@
  * `evtx_dump -o xml` (`Record <n>` lines and an XML declaration before each event), PowerShell `.ToXml()`
  * output; UTF-8 or UTF-16 (PowerShell redirection). Streamed: the content is split on `<Event …>…</Event>`
  * without loading the file, each event parsed with the safe parser in xml.ts, converted to the evtx_dump JSON shape
- * and handed to `windowsEvent`. A damaged event is skipped and reported with its byte offset.
+ * and handed to `windowsEvent`. A damaged event is skipped and reported with its byte offset; text between events
+ * (other than the `<Events>` wrapper, declarations, comments, `Record <n>` lines) is reported once per run. Offsets
+ * are byte offsets in the (decompressed) file for UTF-16 input too.
  */
 import type { Doc } from '../event.js';
 import type { ReadContext, Source } from './types.js';
