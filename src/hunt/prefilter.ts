@@ -359,7 +359,8 @@ export class Prefilter {
   private textLength = 0;
   private classOf = new Int32Array(0x10000); // code unit → class (0 = not in any anchor)
   private nClasses = 1;
-  private delta!: Int32Array;
+  /** the DFA: row per state, column per class (16-bit cells when the states fit: half the cache footprint) */
+  private delta!: Int32Array | Uint16Array;
   /** per state: rules whose anchor ends here (own), and the next state on the failure chain with output */
   private out: (number[] | undefined)[] = [];
   private outLink!: Int32Array;
@@ -458,7 +459,7 @@ export class Prefilter {
     // (with the trie's insertion order they were spread over the whole table: a cache miss per character)
     const newId = new Int32Array(S);
     for (let qi = 0; qi < qn; qi++) newId[queue[qi]!] = qi + 1;
-    const bfsDelta = new Int32Array(S * C);
+    const bfsDelta = S <= 0xffff ? new Uint16Array(S * C) : new Int32Array(S * C);
     const bfsOut: (number[] | undefined)[] = new Array<number[] | undefined>(S).fill(undefined);
     const bfsLink = new Int32Array(S).fill(-1);
     for (let st = 0; st < S; st++) {
@@ -472,7 +473,7 @@ export class Prefilter {
     this.finish(bfsDelta, bfsOut, bfsLink, S);
   }
 
-  private finish(delta: Int32Array, out: (number[] | undefined)[], outLink: Int32Array, S: number): void {
+  private finish(delta: Int32Array | Uint16Array, out: (number[] | undefined)[], outLink: Int32Array, S: number): void {
     this.delta = delta;
     this.out = out;
     this.outLink = outLink;
