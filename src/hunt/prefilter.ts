@@ -7,7 +7,7 @@
  * thousands of rules that share the process_creation log source cost one pass over the event text, not
  * thousands of matcher calls. This never changes results (anchors are necessary conditions), only speed.
  */
-import { eventText, type VigieEvent } from '../event.js';
+import type { FieldValue, VigieEvent } from '../event.js';
 import { parseCondition, type CondNode } from '../sigma/condition.js';
 import { parseSigmaString, STAR, ONE, MODIFIERS, type Val } from '../sigma/modifiers.js';
 
@@ -499,11 +499,46 @@ export class Prefilter {
       this.stamp.fill(0);
       this.seen.fill(0);
     }
-    const text = eventText(ev);
-    this.textLength = text.length;
+    // scan the field values one by one, feeding the automaton the "\n" separator between them: the same state
+    // sequence and length as a scan of eventText(ev) (the values joined by "\n"), without building the joined copy
+    this.s = 0;
+    this.n = 0;
+    this.nValues = 0;
+    const fields = ev.fields;
+    for (const k in fields) {
+      if (Object.prototype.hasOwnProperty.call(fields, k)) this.value(fields[k]!, 0);
+    }
+    this.textLength = this.nValues === 0 ? 0 : this.n + this.nValues - 1;
+  }
+
+  /** automaton state, characters scanned and values seen during the current scan */
+  private s = 0;
+  private n = 0;
+  private nValues = 0;
+
+  /** Same walk as eventText: strings, numbers and booleans in order, arrays and objects recursively (depth ≤ 32). */
+  private value(v: FieldValue, depth: number): void {
+    if (depth > 32 || v === null) return;
+    if (typeof v === 'string') this.run(v);
+    else if (typeof v === 'number' || typeof v === 'boolean') this.run(String(v));
+    else if (Array.isArray(v)) for (const x of v) this.value(x, depth + 1);
+    else for (const x of Object.values(v)) this.value(x, depth + 1);
+  }
+
+  private run(text: string): void {
     const { delta, scanClass, out, outLink, report, stamp, epoch, seen } = this;
     const C = this.nClasses;
-    let s = 0;
+    let s = this.s;
+    // the "\n" separator before every value but the first: one step, its outputs reported like any character
+    if (this.nValues++ !== 0) {
+      s = delta[s * C + scanClass[10]!]!;
+      let o = s === 0 ? 0 : report[s]!;
+      while (o > 0 && seen[o] !== epoch) {
+        seen[o] = epoch;
+        for (const r of out[o]!) stamp[r] = epoch;
+        o = outLink[o];
+      }
+    }
     for (let i = 0; i < text.length; i++) {
       // scanClass folds in the lower-casing: A-Z → a-z, KELVIN SIGN → "k", "İ" → "i" (its combining mark
       // U+0307 then resets, as it should)
@@ -517,6 +552,8 @@ export class Prefilter {
         o = outLink[o];
       }
     }
+    this.s = s;
+    this.n += text.length;
   }
 
   /**

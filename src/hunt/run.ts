@@ -5,7 +5,7 @@ import {
   type CompiledRule, type CorrelationAlert, type CorrelationRule, type FilterRule, type Level, type MatchDetail, type RuleSet, type SigmaRule,
 } from '../sigma/index.js';
 import { formatTime, getField, valueText, type VigieEvent } from '../event.js';
-import { readInputs, expandInputs, ReadContext } from '../sources/index.js';
+import { readInputBatches, expandInputs, ReadContext } from '../sources/index.js';
 import { applyTransforms } from '../transforms/index.js';
 import type { Detection, HuntOptions, HuntResult, HuntSummary, InactiveRule, RuleIssue } from './index.js';
 import { loadMapping, logsourceCovers, normLogsource, describeLogsource, type LogSourceMapping } from './mapping.js';
@@ -364,7 +364,8 @@ export async function runHunt(opts: HuntOptions, prepared?: PreparedHunt): Promi
 
   let n = 0;
   const inputs = opts.inputs.filter((i) => !missing.includes(i));
-  for await (const ev of readInputs(inputs, ctx, {
+  // events arrive in batches (an EVTX chunk at a time): one asynchronous step per batch, not per event
+  for await (const batch of readInputBatches(inputs, ctx, {
     format: opts.inputFormat,
     onFile: (path) => {
       filesStarted++;
@@ -372,14 +373,16 @@ export async function runHunt(opts: HuntOptions, prepared?: PreparedHunt): Promi
       progress();
     },
   })) {
-    const fmt = ev.origin.format;
-    recordsByFormat.set(fmt, (recordsByFormat.get(fmt) ?? 0) + 1);
-    if ((++n & 4095) === 0) progress();
-    if (ev.time !== undefined && ((opts.from !== undefined && ev.time < opts.from) || (opts.to !== undefined && ev.time > opts.to))) {
-      outOfRange++;
-      continue;
+    for (const ev of batch) {
+      const fmt = ev.origin.format;
+      recordsByFormat.set(fmt, (recordsByFormat.get(fmt) ?? 0) + 1);
+      if ((++n & 4095) === 0) progress();
+      if (ev.time !== undefined && ((opts.from !== undefined && ev.time < opts.from) || (opts.to !== undefined && ev.time > opts.to))) {
+        outOfRange++;
+        continue;
+      }
+      matcher.event(ev);
     }
-    matcher.event(ev);
   }
   matcher.finish();
   currentFile = undefined;

@@ -60,4 +60,6 @@ export interface Source {
   description: string;
   detect(input: InputFile): number;
   read(input: InputFile, ctx: ReadContext, open: () => NodeJS.ReadableStream): AsyncIterable<VigieEvent>;
+  /** Optional: the same events as `read`, several at a time (fewer asynchronous steps per event). */
+  readBatches?(input: InputFile, ctx: ReadContext, open: () => NodeJS.ReadableStream): AsyncIterable<VigieEvent[]>;
 }

@@ -206,6 +206,18 @@ export async function* readEvtxStream(
   onError: (p: EvtxProblem) => void,
   stats?: EvtxStats,
 ): AsyncGenerator<EvtxRecord> {
+  for await (const records of readEvtxChunks(stream, onError, stats)) yield* records;
+}
+
+/**
+ * Same as readEvtxStream, the records of each chunk (64 KiB, a few hundred records at most) yielded together:
+ * one asynchronous step per chunk instead of one per record.
+ */
+export async function* readEvtxChunks(
+  stream: NodeJS.ReadableStream,
+  onError: (p: EvtxProblem) => void,
+  stats?: EvtxStats,
+): AsyncGenerator<EvtxRecord[]> {
   const reader = new StreamReader(stream);
   const buf = Buffer.alloc(CHUNK_SIZE);
   const parser = new ChunkParser(buf, 0);
@@ -287,6 +299,7 @@ export async function* readEvtxStream(
       if (limit > size) limit = size;
       parser.reset(buf, size);
 
+      const records: EvtxRecord[] = [];
       let off = CHUNK_HEADER_SIZE;
       while (off + 28 <= limit) {
         const sig = buf.readUInt32LE(off);
@@ -311,10 +324,11 @@ export async function* readEvtxStream(
         }
         if (doc) {
           st.records++;
-          yield { offset: chunkOff + off, recordId, written, doc };
+          records.push({ offset: chunkOff + off, recordId, written, doc });
         }
         off += rsize;
       }
+      if (records.length) yield records;
       if (size < CHUNK_SIZE) break;
     }
   } finally {

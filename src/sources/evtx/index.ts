@@ -3,10 +3,11 @@
  * file.ts: header, chunks, checksums, records · binxml.ts: Binary XML and templates · values.ts: value types.
  */
 import type { Source } from '../types.js';
+import type { VigieEvent } from '../../event.js';
 import { windowsEvent } from '../windows.js';
-import { CHUNK_MAGIC, FILE_MAGIC, readEvtxStream } from './file.js';
+import { CHUNK_MAGIC, FILE_MAGIC, readEvtxChunks } from './file.js';
 
-export { readEvtxStream, declaredRecords } from './file.js';
+export { readEvtxStream, readEvtxChunks, declaredRecords } from './file.js';
 
 export const source: Source = {
   name: 'evtx',
@@ -18,9 +19,17 @@ export const source: Source = {
     return 0;
   },
   async *read(input, ctx, open) {
+    for await (const batch of source.readBatches!(input, ctx, open)) yield* batch;
+  },
+  async *readBatches(input, ctx, open) {
     const file = input.path;
-    for await (const r of readEvtxStream(open(), (p) => ctx.error({ file, offset: p.offset, message: p.message }))) {
-      yield windowsEvent(r.doc, { file, format: 'evtx', offset: r.offset, record: r.recordId });
+    for await (const records of readEvtxChunks(open(), (p) => ctx.error({ file, offset: p.offset, message: p.message }))) {
+      const events = new Array<VigieEvent>(records.length);
+      for (let i = 0; i < records.length; i++) {
+        const r = records[i]!;
+        events[i] = windowsEvent(r.doc, { file, format: 'evtx', offset: r.offset, record: r.recordId });
+      }
+      yield events;
     }
   },
 };
