@@ -135,6 +135,15 @@ function open(input: InputFile): NodeJS.ReadableStream {
 }
 
 async function readCapped(input: InputFile, max: number): Promise<{ buf: Buffer; full: number }> {
+  if (!input.gzip && input.size !== undefined && input.size <= max) {
+    // the probe already read a small file whole: no second open
+    if (input.head.length === input.size) return { buf: input.head, full: input.size };
+    // a plain file under the cap: one read, no 1 MiB stream buffers
+    let buf = await fsp.readFile(input.file);
+    const full = Math.max(buf.length, input.size);
+    if (buf.length > max) buf = buf.subarray(0, max);
+    return { buf, full };
+  }
   const parts: Buffer[] = [];
   let kept = 0;
   let full = 0;

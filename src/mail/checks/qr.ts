@@ -10,6 +10,7 @@ import { sniff } from '../inspect/sniff.js';
 import { judgeLink } from './links.js';
 import { judgeHost } from './lookalike.js';
 import { parseUrl } from '../inspect/url.js';
+import { createHash } from 'node:crypto';
 
 type JsQr = (data: Uint8ClampedArray, w: number, h: number, o?: { inversionAttempts?: 'dontInvert' | 'attemptBoth' }) => { data: string } | null;
 // jsqr is CommonJS whose typings declare a default export: take the function whichever way it arrives
@@ -90,6 +91,23 @@ export function findQr(b: Uint8Array): string | null {
   return r && r.data ? r.data.slice(0, 4096) : null;
 }
 
+/**
+ * findQr is a pure function of the image bytes: results are remembered by content hash (bounded, oldest dropped
+ * first), so a logo or banner sent in many messages of a batch is decoded once. Results are unchanged.
+ */
+const QR_CACHE = new Map<string, string | null>();
+const QR_CACHE_MAX = 2000;
+
+function findQrCached(b: Uint8Array): string | null {
+  const key = createHash('sha256').update(b).digest('hex');
+  const hit = QR_CACHE.get(key);
+  if (hit !== undefined) return hit;
+  const r = findQr(b);
+  if (QR_CACHE.size >= QR_CACHE_MAX) QR_CACHE.delete(QR_CACHE.keys().next().value as string);
+  QR_CACHE.set(key, r);
+  return r;
+}
+
 export const qrCheck: Check = {
   name: 'qr',
   run(msg: MessageView, ctx: CheckContext): SymbolHit[] {
@@ -104,7 +122,7 @@ export const qrCheck: Check = {
       const isImage = (c[0] === 0x89 && c[1] === 0x50) || (c[0] === 0xff && c[1] === 0xd8);
       if (!isImage) continue;
       scanned++;
-      const d = findQr(c);
+      const d = findQrCached(c);
       if (d) codes.push({ file: a.filename || a.contentId || '(inline image)', data: d });
     }
     if (!codes.length) return out;

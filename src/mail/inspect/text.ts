@@ -8,19 +8,17 @@ import { CONFUSABLES } from '../data/confusables.js';
 const CONF = new Map(Object.entries(CONFUSABLES));
 const MARKS = /\p{M}/gu;
 const ASCII = /^[\x00-\x7f]*$/;
+/** one confusable character (every key is a single BMP character, so a plain character class finds them) */
+const CONF_RE = new RegExp('[' + [...CONF.keys()].filter((k) => k.length === 1).map((k) => '\\u' + k.charCodeAt(0).toString(16).padStart(4, '0')).join('') + ']', 'g');
 
 /** Lower-case, compatibility-fold (fullwidth, mathematical letters), drop accents and map confusables to Latin. */
 export function fold(s: string, max = 400_000): string {
   if (s.length > max) s = s.slice(0, max);
   if (ASCII.test(s)) return s.toLowerCase();
   let t = s.normalize('NFKD').replace(MARKS, '');
-  let out = '';
-  let changed = false;
-  for (const ch of t) {
-    const m = CONF.get(ch);
-    if (m !== undefined) { out += m; changed = true; } else out += ch;
-  }
-  if (changed) t = out;
+  CONF_RE.lastIndex = 0;
+  if (CONF_RE.test(t)) { CONF_RE.lastIndex = 0; t = t.replace(CONF_RE, (ch) => CONF.get(ch)!); }
+  CONF_RE.lastIndex = 0;
   return t.toLowerCase();
 }
 
@@ -72,16 +70,26 @@ export function obfuscatedWords(s: string, max = 5): string[] {
 
 /** A compiled set of phrases searched in linear time over folded text (matches must start/end at word edges). */
 export class PhraseMatcher<T> {
-  private goto: Array<Map<string, number>> = [new Map()];
+  /** transitions keyed by UTF-16 code unit (a phrase character outside the BMP gets key -1: never matched, as text is walked by code unit) */
+  private goto: Array<Map<number, number>> = [new Map()];
   private fail: number[] = [0];
   private out: Array<Array<{ len: number; tag: T; phrase: string }>> = [[]];
+  /** dense transition table of the root state (0 = stay at root) */
+  private root = new Int32Array(65536);
+  /** the other states' transitions, flattened: keys/targets of state s are at [edgeStart[s], edgeStart[s+1]) */
+  private edgeStart = new Int32Array(1);
+  private edgeKey = new Int32Array(0);
+  private edgeTo = new Int32Array(0);
+  /** for states with many transitions: their ASCII transitions as a dense table (0 = none) */
+  private ascii: Array<Int32Array | undefined> = [];
 
   constructor(entries: Array<{ phrase: string; tag: T }>) {
     for (const { phrase, tag } of entries) {
       const p = fold(phrase).replace(/\s+/g, ' ').trim();
       if (!p) continue;
       let s = 0;
-      for (const ch of p) {
+      for (const chs of p) {
+        const ch = chs.length === 1 ? chs.charCodeAt(0) : -1;
         let nx = this.goto[s].get(ch);
         if (nx === undefined) {
           nx = this.goto.length;
@@ -107,19 +115,49 @@ export class PhraseMatcher<T> {
         this.out[u] = this.out[u].concat(this.out[this.fail[u]]);
       }
     }
+    for (const [ch, nx] of this.goto[0]) if (ch >= 0) this.root[ch] = nx;
+    const states = this.goto.length;
+    let edges = 0;
+    for (const g of this.goto) edges += g.size;
+    this.edgeStart = new Int32Array(states + 1);
+    this.edgeKey = new Int32Array(edges);
+    this.edgeTo = new Int32Array(edges);
+    let k = 0;
+    for (let st = 0; st < states; st++) {
+      this.edgeStart[st] = k;
+      for (const [ch, nx] of this.goto[st]) { this.edgeKey[k] = ch; this.edgeTo[k] = nx; k++; }
+    }
+    this.edgeStart[states] = k;
+    this.ascii = new Array<Int32Array | undefined>(states).fill(undefined);
+    for (let st = 1; st < states; st++) {
+      if (this.goto[st].size <= 4) continue;
+      const tab = new Int32Array(128);
+      for (const [ch, nx] of this.goto[st]) if (ch >= 0 && ch < 128) tab[ch] = nx;
+      this.ascii[st] = tab;
+    }
   }
 
   /** Find phrases in already-folded text (single spaces). Returns each distinct phrase once. */
   match(text: string, maxHits = 50): Array<{ phrase: string; tag: T }> {
     const found = new Map<string, T>();
+    const root = this.root, fail = this.fail, out = this.out;
+    const es = this.edgeStart, ek = this.edgeKey, et = this.edgeTo, ascii = this.ascii;
     let s = 0;
     const n = text.length;
     for (let i = 0; i < n; i++) {
-      const ch = text[i];
-      let nx = this.goto[s].get(ch);
-      while (nx === undefined && s !== 0) { s = this.fail[s]; nx = this.goto[s].get(ch); }
-      s = nx ?? 0;
-      const outs = this.out[s];
+      const ch = text.charCodeAt(i);
+      // follow failure links until a state with a transition on ch (the root's table is dense; 0 = none)
+      for (;;) {
+        if (s === 0) { s = root[ch]; break; }
+        let nx = -1;
+        const tab = ch < 128 ? ascii[s] : undefined;
+        if (tab !== undefined) { if (tab[ch] !== 0) nx = tab[ch]; }
+        else for (let e = es[s], end = es[s + 1]; e < end; e++) if (ek[e] === ch) { nx = et[e]; break; }
+        if (nx >= 0) { s = nx; break; }
+        s = fail[s];
+      }
+      if (s === 0) continue;
+      const outs = out[s];
       if (outs.length) {
         for (const o of outs) {
           const start = i - o.len + 1;
