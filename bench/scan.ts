@@ -9,8 +9,12 @@
  * "Flagged" = Vigie verdict suspicious or worse; SpamAssassin is_spam at its default threshold 5 (-L, Bayes off);
  * Rspamd action other than "no action" (network modules off, on loopback). No receiver is trusted.
  * Reference tools run through ../shared/anchors/mail-anchors.sh (install + start it first; skipped if absent).
- * --dev-details prints, for the development half only, phishing missed and ham flagged with their symbols, and
- * how often each symbol fires on each corpus.
+ * --dev-only reads, scans and prints the development half ONLY (the held-out files are never opened), per fold:
+ * fold 1 = even positions inside the development half, fold 2 = odd ones (design on one fold, check on the other).
+ * It skips SpamAssassin and Rspamd unless --with-ref is given (they then run on the development half only).
+ * --dump FILE (with --dev-only) writes one JSON line per development message: verdict, score, symbols.
+ * --dev-details (implies --dev-only) also prints phishing missed and ham flagged with their symbols, and how often
+ * each symbol fires on each corpus; --fold 1|2 restricts those lists and the symbol table to one fold.
  */
 import { readdirSync, readFileSync, writeFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
@@ -31,13 +35,15 @@ const ANCHORS = resolve(join(MAIL, '..', 'anchors', 'mail-anchors.sh'));
 const CORPORA = ['phishing', 'ham', 'spam'] as const;
 type Corpus = (typeof CORPORA)[number];
 
-interface Item { path: string; corpus: Corpus; dev: boolean }
+interface Item { path: string; corpus: Corpus; dev: boolean; fold: 0 | 1 | 2 }
 
 function listCorpus(c: Corpus): Item[] {
   const dir = join(MAIL, c);
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).sort().map((f, i) => ({ path: join(dir, f), corpus: c, dev: i % 2 === 0 }));
+  // fold: inside the development half, even positions are fold 1, odd ones fold 2 (0 for held-out files)
+  return readdirSync(dir).sort().map((f, i) => ({ path: join(dir, f), corpus: c, dev: i % 2 === 0, fold: i % 2 === 0 ? ((i / 2) % 2 === 0 ? 1 : 2) : 0 }));
 }
+const DEV_ONLY = flag('--dev-only') || flag('--dev-details');
 
 let cpuByCorpus = '';
 let vigieCpuNote = '';
@@ -153,7 +159,8 @@ function pad(s: string, n: number): string {
 }
 
 async function main(): Promise<void> {
-  const items = CORPORA.flatMap(listCorpus);
+  // --dev-only: the held-out half is dropped before any file is read
+  const items = CORPORA.flatMap(listCorpus).filter((i) => !DEV_ONLY || i.dev);
   if (!items.some((i) => i.corpus === 'phishing') || !items.some((i) => i.corpus === 'ham')) {
     console.error(`corpora not found under ${MAIL} (expected phishing/ and ham/)`);
     process.exit(66);
@@ -162,7 +169,7 @@ async function main(): Promise<void> {
   const runs: ToolRun[] = [];
   const { run: vigie, results } = await runVigie(items);
   runs.push(vigie);
-  const haveAnchors = existsSync(ANCHORS);
+  const haveAnchors = existsSync(ANCHORS) && (!DEV_ONLY || flag('--with-ref'));
   if (!flag('--no-rspamd') && haveAnchors) runs.push(runRspamd(items.filter((i) => i.corpus !== 'spam' || !flag('--no-spam-ref')), tmp));
   if (!flag('--no-sa') && haveAnchors) {
     const lim = Number(val('--sa-limit') ?? 0);
@@ -175,6 +182,7 @@ async function main(): Promise<void> {
     runs.push(runSa(pick, tmp));
   }
   rmSync(tmp, { recursive: true, force: true });
+  if (DEV_ONLY) return devReport(items, runs, results);
 
   const counts = CORPORA.map((c) => `${c} ${items.filter((i) => i.corpus === c).length}`).join(', ');
   console.log(`Corpora (${MAIL}): ${counts}. Development half = even positions in name order, held-out = odd.`);
@@ -206,8 +214,43 @@ async function main(): Promise<void> {
   for (const it of items) { const r = results.get(it.path)!; const k = `${it.corpus}:${r.verdict}`; byVerdict.set(k, (byVerdict.get(k) ?? 0) + 1); }
   console.log('Vigie verdicts: ' + CORPORA.map((c) => `${c} ` + ['clean', 'suspicious', 'phishing', 'malicious'].map((v) => `${v} ${byVerdict.get(`${c}:${v}`) ?? 0}`).join('/')).join('; '));
 
+}
+
+/** Development-half figures only (items hold no held-out file), overall and per fold. */
+function devReport(items: Item[], runs: ToolRun[], results: Map<string, ScanResult>): void {
+  const vigie = runs[0];
+  const counts = CORPORA.map((c) => `${c} ${items.filter((i) => i.corpus === c).length}`).join(', ');
+  console.log(`DEVELOPMENT HALF ONLY (${MAIL}): ${counts}. Fold 1 = even positions inside the half, fold 2 = odd.`);
+  console.log('Flagged = suspicious or worse (Vigie), is_spam at 5 (SpamAssassin), any action (Rspamd).\n');
+  const part = (r: ToolRun, c: Corpus, fold: 0 | 1 | 2): string => {
+    const sel = items.filter((i) => i.corpus === c && (fold === 0 || i.fold === fold) && r.flagged.has(i.path));
+    if (!sel.length) return '—';
+    const n = sel.filter((i) => r.flagged.get(i.path)).length;
+    return `${((100 * n) / sel.length).toFixed(1)}% (${n}/${sel.length})`;
+  };
+  const cols = ['tool', 'phishing dev', 'phish fold1', 'phish fold2', 'ham dev', 'ham fold1', 'ham fold2', 'spam dev', 'msg/s'];
+  const w = [20, 20, 19, 19, 18, 16, 16, 19, 6];
+  console.log(cols.map((c, i) => pad(c, w[i])).join(' '));
+  for (const r of runs) {
+    const rate = r.count && r.seconds > 0 ? (r.count / r.seconds).toFixed(0) : '—';
+    const row = [r.name, part(r, 'phishing', 0), part(r, 'phishing', 1), part(r, 'phishing', 2), part(r, 'ham', 0), part(r, 'ham', 1), part(r, 'ham', 2), part(r, 'spam', 0), rate];
+    console.log(row.map((c, i) => pad(c, w[i])).join(' ') + (r.note ? `  (${r.note.trim().split('\n').pop()})` : ''));
+  }
+  const dump = val('--dump');
+  if (dump) {
+    // development half only: one JSON line per message (file, corpus, fold, verdict, score, symbols)
+    writeFileSync(dump, items.map((it) => {
+      const r = results.get(it.path)!;
+      const syms: Array<[string, number]> = [];
+      const walk = (x: ScanResult) => { for (const s of x.symbols) syms.push([s.symbol, s.score]); x.attached.forEach(walk); };
+      walk(r);
+      return JSON.stringify({ file: it.path, corpus: it.corpus, fold: it.fold, verdict: r.verdict, score: r.score, subject: r.subject.slice(0, 80), symbols: syms });
+    }).join('\n') + '\n');
+  }
   if (flag('--dev-details')) {
-    const dev = items.filter((i) => i.dev);
+    const f = Number(val('--fold') ?? 0);
+    const dev = items.filter((i) => i.dev && (f !== 1 && f !== 2 || i.fold === f));
+    if (f === 1 || f === 2) console.log(`\n(details restricted to fold ${f})`);
     console.log('\n== development half only ==');
     const sym = new Map<string, Record<Corpus, number>>();
     for (const it of dev) {

@@ -45,7 +45,6 @@ export interface VigieEvent {
   doc?: Doc;
 }
 
-const lowerCache = new WeakMap<VigieEvent, Map<string, string>>();
 const textCache = new WeakMap<VigieEvent, string>();
 
 /**
@@ -56,19 +55,28 @@ const textCache = new WeakMap<VigieEvent, string>();
 export function getField(ev: VigieEvent, name: string): FieldValue | undefined {
   const f = ev.fields;
   if (Object.prototype.hasOwnProperty.call(f, name)) return f[name];
-  let lower = lowerCache.get(ev);
-  if (!lower) {
-    lower = new Map();
-    for (const k of Object.keys(f)) {
-      const l = k.toLowerCase();
-      if (!lower.has(l)) lower.set(l, k);
-    }
-    lowerCache.set(ev, lower);
+  // case-insensitive: the first field (in insertion order) whose lower-cased name matches; no per-event index
+  // (most lookups that get here are of fields the event does not have: a length test rejects nearly every key)
+  // (lower-casing keeps the length, except U+0130 "İ" which becomes two units)
+  const lname = lowerName(name);
+  const len = lname.length;
+  for (const k in f) {
+    if (k.length !== len && !(k.length < len && k.includes('\u0130'))) continue;
+    if (Object.prototype.hasOwnProperty.call(f, k) && k.toLowerCase() === lname) return f[k];
   }
-  const k = lower.get(name.toLowerCase());
-  if (k !== undefined) return f[k];
   if (name.includes('.') && ev.doc) return getPath(ev.doc, name.split('.'));
   return undefined;
+}
+
+/** Lower-cased field names asked for (rules ask for the same few hundred names): bounded cache. */
+let lowerNames = new Map<string, string>();
+function lowerName(name: string): string {
+  let l = lowerNames.get(name);
+  if (l === undefined) {
+    if (lowerNames.size >= 4096) lowerNames = new Map();
+    lowerNames.set(name, (l = name.toLowerCase()));
+  }
+  return l;
 }
 
 /** Walk a document by path segments; steps through `#attributes` and unwraps `#text` leaves. */

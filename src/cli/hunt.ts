@@ -1,17 +1,15 @@
 /** `vigie hunt <inputs…>`: run Sigma rules over logs and print a timeline. */
 import { existsSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import cliProgress from 'cli-progress';
+import type cliProgress from 'cli-progress';
 import { parseTime } from '../event.js';
 import { createSink, SINK_FORMATS, type SinkFormat } from '../sinks/index.js';
-import { runHunt, type HuntOptions, type HuntProgress } from '../hunt/index.js';
-import { prepareHunt } from '../hunt/run.js';
-import { readListFile, readHoneyFile, readPlaceholdersFile } from '../hunt/inputs.js';
+import type { HuntOptions, HuntProgress } from '../hunt/index.js';
 import { levelRank, parseLevel, LEVELS } from '../hunt/levels.js';
-import { CSV_COLUMNS, fullRow, tableColumns, tableRow } from '../hunt/timeline.js';
-import { summaryText } from '../hunt/summary.js';
 import { CliError, EXIT } from './exit-codes.js';
 import type { SetExit } from './main.js';
+// the hunt engine, readers, YAML and progress-bar modules are imported when the command runs (see the action),
+// so that `vigie --help` and other commands do not load them
 
 interface HuntCliOptions {
   rules?: string[];
@@ -32,6 +30,19 @@ interface HuntCliOptions {
   summary: boolean;
   progress: boolean;
   verbose?: boolean;
+  threads?: string;
+}
+
+/** Most threads `--threads` accepts. */
+const MAX_THREADS = 64;
+
+/** `--threads` value: a number of threads, or "auto" (one per core, at most one per input file). */
+export function parseThreads(v: string): number | 'auto' | undefined {
+  const s = v.trim().toLowerCase();
+  if (s === 'auto') return 'auto';
+  if (!/^\d{1,3}$/.test(s)) return undefined;
+  const n = Number(s);
+  return n >= 1 && n <= MAX_THREADS ? n : undefined;
 }
 
 const list = (s: string | undefined) => (s ? s.split(',').map((x) => x.trim()).filter((x) => x !== '') : undefined);
@@ -82,7 +93,10 @@ export function register(program: Command, setExit: SetExit): void {
     .option('--no-summary', 'do not print the summary on stderr')
     .option('--no-progress', 'no progress bar')
     .option('-v, --verbose', 'longer summary (every rule, every problem)')
+    .option('-t, --threads <n>', 'threads reading input files in parallel, each with its own copy of the rules (a number, or "auto" = one per core; default 1). Same timeline and summary as one thread')
     .action(async (inputs: string[], o: HuntCliOptions) => {
+      const [{ prepareHunt, runHunt }, { readListFile, readHoneyFile, readPlaceholdersFile }, { CSV_COLUMNS, fullRow, tableColumns, tableRow }, { summaryText }] =
+        await Promise.all([import('../hunt/run.js'), import('../hunt/inputs.js'), import('../hunt/timeline.js'), import('../hunt/summary.js')]);
       const opts: HuntOptions = {
         inputs,
         rulePaths: o.rules,
@@ -104,20 +118,27 @@ export function register(program: Command, setExit: SetExit): void {
       if (o.honey) opts.honey = readFileOpt(o.honey, '--honey', readHoneyFile);
       if (o.placeholders) opts.placeholders = readFileOpt(o.placeholders, '--placeholders', readPlaceholdersFile);
       for (const r of o.rules ?? []) if (!existsSync(r)) throw new CliError(`--rules: ${r} does not exist`, EXIT.NO_INPUT);
+      const threads = o.threads === undefined ? 1 : parseThreads(o.threads);
+      if (threads === undefined) throw new CliError(`--threads: "${o.threads}" is not a number of threads (1-${MAX_THREADS}) or "auto"`, EXIT.USAGE);
 
+      // worker threads start loading their rules while the main thread loads its own
+      const pool = threads === 1 ? undefined : await (await import('../hunt/workers.js')).HuntPool.start(opts, threads);
       let prepared;
       try {
         prepared = await prepareHunt(opts);
       } catch (e) {
+        pool?.close();
         throw new CliError(`cannot prepare the hunt: ${(e as Error).message}`, EXIT.CONFIG);
       }
       if (prepared.compiled.length === 0 && !prepared.engine) {
+        pool?.close();
         if (o.summary) process.stderr.write(`vigie hunt: no rule could be loaded (${prepared.summaryRules.failed.length} failed, ${prepared.summaryRules.inactive.length} inactive, ${prepared.summaryRules.deselected} not selected)\n`);
         throw new CliError('no rule could be loaded', EXIT.CONFIG);
       }
 
       let bar: cliProgress.SingleBar | undefined;
       if (o.progress && process.stderr.isTTY) {
+        const { default: cliProgress } = await import('cli-progress');
         bar = new cliProgress.SingleBar({
           stream: process.stderr, clearOnComplete: true, hideCursor: true,
           format: 'hunting [{bar}] {value}/{total} files | {records} records | {detections} detections | {file}',
@@ -133,7 +154,7 @@ export function register(program: Command, setExit: SetExit): void {
       }
       let result;
       try {
-        result = await runHunt(opts, prepared);
+        result = pool ? await pool.run(prepared) : await runHunt(opts, prepared);
       } finally {
         bar?.stop();
       }

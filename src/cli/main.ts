@@ -2,12 +2,26 @@
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { CliError, EXIT, EXIT_CODES_HELP } from './exit-codes.js';
-import { register as registerDump } from './dump.js';
-import { register as registerHunt } from './hunt.js';
-import { register as registerScan } from './scan.js';
-import { register as registerRules } from './rules.js';
 
 export type SetExit = (code: number) => void;
+
+type Register = (program: Command, setExit: SetExit) => void;
+/**
+ * The commands, in help order. A command's module (and what it imports: the mail stack for scan, the Sigma
+ * engine for hunt…) is loaded only when that command runs, or when help must list every command.
+ */
+const COMMANDS: [name: string, load: () => Promise<{ register: Register }>][] = [
+  ['dump', () => import('./dump.js')],
+  ['hunt', () => import('./hunt.js')],
+  ['scan', () => import('./scan.js')],
+  ['rules', () => import('./rules.js')],
+];
+
+/** The command named on the command line (first word that is not an option), if it is one of ours. */
+export function commandOf(argv: string[]): string | undefined {
+  const first = argv.slice(2).find((a) => !a.startsWith('-'));
+  return COMMANDS.some(([n]) => n === first) ? first : undefined;
+}
 
 function version(): string {
   try {
@@ -18,7 +32,8 @@ function version(): string {
   }
 }
 
-export function buildProgram(setExit: SetExit): Command {
+/** The program with every command, or only `only` (the command about to run: its help and parsing are the same). */
+export async function buildProgram(setExit: SetExit, only?: string): Promise<Command> {
   const program = new Command('vigie');
   program
     .description('Catch espionage against mail infrastructure: hunt logs with Sigma, scan messages for phishing.')
@@ -26,10 +41,9 @@ export function buildProgram(setExit: SetExit): Command {
     .showHelpAfterError()
     .addHelpText('after', '\n' + EXIT_CODES_HELP)
     .exitOverride();
-  registerDump(program, setExit);
-  registerHunt(program, setExit);
-  registerScan(program, setExit);
-  registerRules(program, setExit);
+  const wanted = COMMANDS.filter(([n]) => only === undefined || n === only);
+  const modules = await Promise.all(wanted.map(([, load]) => load()));
+  for (const m of modules) m.register(program, setExit);
   for (const c of program.commands) c.exitOverride().addHelpText('after', '\n' + EXIT_CODES_HELP);
   return program;
 }
@@ -43,7 +57,7 @@ export async function main(argv: string[]): Promise<number> {
     });
   }
   let code: number = EXIT.OK;
-  const program = buildProgram((c) => { code = Math.max(code, c); });
+  const program = await buildProgram((c) => { code = Math.max(code, c); }, commandOf(argv));
   try {
     await program.parseAsync(argv);
   } catch (e) {

@@ -37,7 +37,7 @@ export function nfcValues(values: string[]): string[] {
 
 const MAX_DEPTH = 16;
 
-function nfcValue(v: FieldValue | undefined, depth: number): FieldValue | undefined {
+export function nfcValue(v: FieldValue | undefined, depth = 0): FieldValue | undefined {
   if (typeof v === 'string') return nfc(v);
   if (Array.isArray(v) && depth < MAX_DEPTH) {
     let out: FieldValue[] | undefined;

@@ -165,8 +165,11 @@ function union(a: Anchors, b: Anchors): Anchors {
   return u.length > MAX_ANCHORS_PER_RULE ? null : u;
 }
 
-/** One `field|mods: values` item → anchors (any one of them must occur), or null. */
-function itemAnchors(key: string, value: unknown): Anchors {
+/**
+ * One `field|mods: values` item → its literals: with `all`, every non-null one must occur; otherwise one of them
+ * must (and a null in the list means nothing is known). null = nothing usable.
+ */
+function itemLits(key: string, value: unknown): { lits: (string | null)[]; all: boolean } | null {
   const parts = key.split('|');
   const field = parts[0];
   if (field.includes('.')) return null; // may be read from the full document, not from the flat fields
@@ -201,7 +204,15 @@ function itemAnchors(key: string, value: unknown): Anchors {
     const wd = mods.includes('windash');
     lits = values.map((v) => literalOf(v, wd));
   }
-  if (mods.includes('all')) {
+  return { lits, all: mods.includes('all') };
+}
+
+/** One `field|mods: values` item → anchors (any one of them must occur), or null. */
+function itemAnchors(key: string, value: unknown): Anchors {
+  const it = itemLits(key, value);
+  if (!it) return null;
+  const { lits } = it;
+  if (it.all) {
     let best: Anchors = null;
     for (const l of lits) if (l) best = better(best, [l]);
     return best;
@@ -347,90 +358,391 @@ export function ruleAnchors(detection: Record<string, unknown>): Anchors {
   }
 }
 
-const MAX_LEN = 10;
-const MAX_TABLE = 16 * 1024 * 1024; // DFA cells (Int32): ~96 MiB worst case; beyond it, later anchors are dropped
+/* ------------------------------------------------------------------ clauses: per field, all required */
 
-/** Aho-Corasick over all rules' anchors, compiled into a flat DFA over the characters anchors use. */
+/** A literal (lower-cased) that must occur in the value of one field (Sigma name, lower-cased; '' = anywhere). */
+export interface FieldLit { field: string; lit: string }
+/** One of these literals occurs in every event the rule matches. A rule's clauses must ALL hold. */
+export type Clause = FieldLit[];
+
+const MAX_CLAUSES = 4;
+
+function clauseMin(c: Clause): number {
+  let m = Infinity;
+  for (const x of c) if (x.lit.length < m) m = x.lit.length;
+  return m;
+}
+/** The most selective clause: longest shortest literal, then fewest literals. */
+function bestClause(cs: Clause[]): Clause | undefined {
+  let best: Clause | undefined;
+  for (const c of cs) {
+    if (!best) { best = c; continue; }
+    const a = clauseMin(c), b = clauseMin(best);
+    if (a > b || (a === b && c.length < best.length)) best = c;
+  }
+  return best;
+}
+/** OR of alternatives (each a list of required clauses): one clause, the union of each one's best clause. */
+function orClauses(alts: Clause[][]): Clause[] {
+  if (alts.length === 0) return [];
+  const seen = new Set<string>();
+  const out: Clause = [];
+  for (const a of alts) {
+    const b = bestClause(a);
+    if (!b) return [];
+    for (const x of b) {
+      const k = `${x.field}\u0000${x.lit}`;
+      if (!seen.has(k)) { seen.add(k); out.push(x); }
+    }
+    if (out.length > MAX_ANCHORS_PER_RULE) return [];
+  }
+  return [out];
+}
+
+function itemClauses(key: string, value: unknown): Clause[] {
+  const it = itemLits(key, value);
+  if (!it) return [];
+  const field = key.split('|')[0]!.trim().toLowerCase();
+  if (it.all) return it.lits.filter((l): l is string => l !== null).map((l) => [{ field, lit: l }]);
+  if (it.lits.some((l) => l === null)) return [];
+  const u = [...new Set(it.lits as string[])];
+  return u.length > MAX_ANCHORS_PER_RULE ? [] : [u.map((lit) => ({ field, lit }))];
+}
+
+function selectionClauses(sel: unknown): Clause[] {
+  if (isObj(sel)) {
+    const out: Clause[] = [];
+    for (const [k, v] of Object.entries(sel)) out.push(...itemClauses(k, v)); // AND: every item is required
+    return out;
+  }
+  if (Array.isArray(sel)) {
+    if (sel.length === 0) return [];
+    if (sel.every((x) => isObj(x))) return orClauses(sel.map(selectionClauses));
+    if (sel.every((x) => typeof x === 'string')) {
+      const lits = sel.map((x) => literalOf(x));
+      if (lits.some((l) => l === null)) return [];
+      return [[...new Set(lits as string[])].map((lit) => ({ field: '', lit }))];
+    }
+    return [];
+  }
+  if (typeof sel === 'string') {
+    const l = literalOf(sel);
+    return l ? [[{ field: '', lit: l }]] : [];
+  }
+  return [];
+}
+
+function condClauses(node: CondNode, det: Record<string, unknown>, names: string[], depth: number): Clause[] {
+  if (depth > 64) return [];
+  switch (node.t) {
+    case 'id':
+      return Object.prototype.hasOwnProperty.call(det, node.name) ? selectionClauses(det[node.name]) : [];
+    case 'and':
+      return [...condClauses(node.a, det, names, depth + 1), ...condClauses(node.b, det, names, depth + 1)];
+    case 'or':
+      return orClauses([condClauses(node.a, det, names, depth + 1), condClauses(node.b, det, names, depth + 1)]);
+    case 'not':
+      return [];
+    case 'of': {
+      const m = node.pattern === 'them' ? () => true : globMatcher(node.pattern);
+      if (node.all) {
+        const req = names.filter((n) => m(n) && !(node.pattern === 'them' && n.startsWith('_')));
+        return req.flatMap((n) => selectionClauses(det[n]));
+      }
+      const alts = names.filter(m);
+      return alts.length ? orClauses(alts.map((n) => selectionClauses(det[n]))) : [];
+    }
+  }
+}
+
+/**
+ * Clauses of a rule's detection: for each, one of its literals occurs in the named field of every event the rule
+ * matches (at most MAX_CLAUSES, the most selective; literals cut to their last MAX_LEN characters). [] = none known.
+ */
+export function ruleClauses(detection: Record<string, unknown>): Clause[] {
+  let cs: Clause[];
+  try {
+    const cond = detection.condition;
+    const conds = Array.isArray(cond) ? cond : [cond];
+    if (conds.length === 0 || conds.some((c) => typeof c !== 'string')) return [];
+    const names = Object.keys(detection).filter((k) => k !== 'condition' && k !== 'timeframe');
+    const per = (conds as string[]).map((c) => condClauses(parseCondition(c), detection, names, 0));
+    cs = per.length === 1 ? per[0]! : orClauses(per);
+  } catch {
+    return [];
+  }
+  const byKey = new Map<string, Clause>();
+  for (const c of cs) {
+    const seen = new Set<string>();
+    const short: Clause = [];
+    for (const x of c) {
+      const lit = x.lit.length > MAX_LEN ? x.lit.slice(-MAX_LEN) : x.lit;
+      const k = `${x.field}\u0000${lit}`;
+      if (!seen.has(k)) { seen.add(k); short.push({ field: x.field, lit }); }
+    }
+    if (short.length === 0) continue;
+    const key = [...seen].sort().join('\u0001');
+    if (!byKey.has(key)) byKey.set(key, short);
+  }
+  return [...byKey.values()]
+    .sort((a, b) => clauseMin(b) - clauseMin(a) || a.length - b.length)
+    .slice(0, MAX_CLAUSES);
+}
+
+/* ------------------------------------------------------------------ event ids a rule requires */
+
+const CANON_INT = /^(0|[1-9]\d{0,9})$/;
+
+function selectionEventIds(sel: unknown): Set<number> | null {
+  if (isObj(sel)) {
+    let acc = null as Set<number> | null;
+    for (const [k, v] of Object.entries(sel)) {
+      if (k !== 'EventID') continue; // exactly the field name, no modifier
+      const vals = Array.isArray(v) ? v : [v];
+      if (vals.length === 0) continue;
+      const ids = new Set<number>();
+      let ok = true;
+      for (const x of vals) {
+        const t = typeof x === 'number' ? String(x) : typeof x === 'string' ? x : undefined;
+        if (t === undefined || !CANON_INT.test(t)) { ok = false; break; }
+        ids.add(Number(t));
+      }
+      if (ok) acc = interIds(acc, ids);
+    }
+    return acc;
+  }
+  if (Array.isArray(sel) && sel.length > 0 && sel.every((x) => isObj(x))) return unionIds(sel.map(selectionEventIds));
+  return null;
+}
+function unionIds(list: (Set<number> | null)[]): Set<number> | null {
+  if (list.length === 0) return null;
+  const out = new Set<number>();
+  for (const s of list) {
+    if (!s) return null;
+    for (const x of s) out.add(x);
+  }
+  return out;
+}
+function interIds(a: Set<number> | null, b: Set<number> | null): Set<number> | null {
+  if (!a) return b;
+  if (!b) return a;
+  return new Set([...a].filter((x) => b.has(x)));
+}
+function condEventIds(node: CondNode, det: Record<string, unknown>, names: string[], depth: number): Set<number> | null {
+  if (depth > 64) return null;
+  switch (node.t) {
+    case 'id':
+      return Object.prototype.hasOwnProperty.call(det, node.name) ? selectionEventIds(det[node.name]) : null;
+    case 'and':
+      return interIds(condEventIds(node.a, det, names, depth + 1), condEventIds(node.b, det, names, depth + 1));
+    case 'or':
+      return unionIds([condEventIds(node.a, det, names, depth + 1), condEventIds(node.b, det, names, depth + 1)]);
+    case 'not':
+      return null;
+    case 'of': {
+      const m = node.pattern === 'them' ? () => true : globMatcher(node.pattern);
+      if (node.all) {
+        let acc: Set<number> | null = null;
+        for (const n of names) if (m(n) && !(node.pattern === 'them' && n.startsWith('_'))) acc = interIds(acc, selectionEventIds(det[n]));
+        return acc;
+      }
+      return unionIds(names.filter(m).map((n) => selectionEventIds(det[n])));
+    }
+  }
+}
+
+/**
+ * Event ids a rule requires: a plain `EventID: N` (or list) item that its condition needs. When the event's
+ * EventID field is its numeric event id, the rule cannot match an event with another id. null = any id.
+ */
+export function ruleEventIds(detection: Record<string, unknown>): number[] | null {
+  try {
+    const cond = detection.condition;
+    const conds = Array.isArray(cond) ? cond : [cond];
+    if (conds.length === 0 || conds.some((c) => typeof c !== 'string')) return null;
+    const names = Object.keys(detection).filter((k) => k !== 'condition' && k !== 'timeframe');
+    const s = unionIds((conds as string[]).map((c) => condEventIds(parseCondition(c), detection, names, 0)));
+    return s ? [...s].sort((a, b) => a - b) : null;
+  } catch {
+    return null;
+  }
+}
+
+/* ------------------------------------------------------------------ the automata */
+
+const MAX_LEN = 10;
+const MAX_STATES = 250_000; // automaton states over all fields; beyond it, later clauses are dropped
+const MAX_DEPTH = 32;
+
+interface Trie { table: Int32Array; S: number; out: (number[] | undefined)[]; clauses: number[] }
+
+/** Aho-Corasick automaton over the literals of one field, as a flat DFA; outputs are clause numbers. */
+interface Automaton {
+  delta: Int32Array | Uint16Array;
+  /** per state: clauses whose literal ends here */
+  out: (Int32Array | undefined)[];
+  /** per state: first state with output on its chain (itself or a failure link), or ≤ 0 */
+  report: Int32Array;
+  outLink: Int32Array;
+  /** per state: last event whose scan reported its outputs */
+  seen: Int32Array;
+  /** every clause of this automaton (reported all at once for values too deep to walk) */
+  clauses: Int32Array;
+  states: number;
+}
+
+export interface PrefilterOptions {
+  /** the field aliases of the log-source mapping (Sigma field, lower-cased → event field): their values are scanned too */
+  aliases?: Iterable<Map<string, string>>;
+  /** rules never skipped (e.g. rules reading NFC-normalised values) */
+  unanchored?: ArrayLike<boolean>;
+}
+
+/**
+ * Per rule, up to MAX_CLAUSES clauses of literals that must occur in given fields; one Aho-Corasick automaton per
+ * field (and one over the whole event text for keyword literals), run over the lower-cased values of the fields
+ * that have one. A rule is evaluated only when every one of its clauses saw one of its literals.
+ */
 export class Prefilter {
-  /** rule index → has anchors (else always evaluated) */
+  /** rule index → has clauses (else always evaluated) */
   readonly anchored: Uint8Array;
   /** rule index → minimum event-text length for a match (0 = none) */
   readonly minLength: Int32Array;
-  private textLength = 0;
-  private classOf = new Int32Array(0x10000); // code unit → class (0 = not in any anchor)
-  private nClasses = 1;
-  /** the DFA: row per state, column per class (16-bit cells when the states fit: half the cache footprint) */
-  private delta!: Int32Array | Uint16Array;
-  /** per state: rules whose anchor ends here (own), and the next state on the failure chain with output */
-  private out: (number[] | undefined)[] = [];
-  private outLink!: Int32Array;
-  private stamp: Int32Array;
-  /** per automaton state: last event whose scan reported its outputs */
-  private seen!: Int32Array;
-  private epoch = 0;
   readonly anchorCount: number;
   readonly states: number;
+  readonly clauseCount: number;
+  private textLength = 0;
+  private classOf = new Int32Array(0x10000); // code unit → class (0 = not in any literal)
+  private scanClass!: Int32Array;
+  private nClasses = 1;
+  /** rule r's clauses are ruleClause[ruleStart[r] .. ruleStart[r + 1]) */
+  private ruleStart: Int32Array;
+  private ruleClause: Int32Array;
+  /** per clause: the event (epoch) in which one of its literals was seen */
+  private stamp: Int32Array;
+  private epoch = 0;
+  private byField = new Map<string, Automaton>();
+  private keyword: Automaton | undefined;
+  /** per rule: it has a keyword ('' field) clause */
+  private usesKeyword: Uint8Array;
+  /** event field (lower-cased) → Sigma fields read from it through an alias */
+  private aliasOf = new Map<string, string[]>();
+  /** event field name → automata to run on its value (cache) */
+  private keyAutomata = new Map<string, Automaton[]>();
+  private keywordNeed = new WeakMap<Int32Array, boolean>();
+  private lengthNeed = new WeakMap<Int32Array, boolean>();
 
-  constructor(detections: (Record<string, unknown> | undefined)[]) {
+  constructor(detections: (Record<string, unknown> | undefined)[], opts: PrefilterOptions = {}) {
     const n = detections.length;
     this.anchored = new Uint8Array(n);
     this.minLength = new Int32Array(n);
+    this.usesKeyword = new Uint8Array(n);
+    // Sigma fields with an alias to a dotted name may be read from the full document: no literal for them
+    const noLit = new Set<string>();
+    for (const m of opts.aliases ?? []) {
+      for (const [f, target] of m) {
+        if (target.includes('.')) noLit.add(f.toLowerCase());
+        const t = target.toLowerCase();
+        let l = this.aliasOf.get(t);
+        if (!l) this.aliasOf.set(t, (l = []));
+        if (!l.includes(f.toLowerCase())) l.push(f.toLowerCase());
+      }
+    }
+    const perRule: Clause[][] = [];
     for (let i = 0; i < n; i++) {
       const d = detections[i];
       if (d) this.minLength[i] = ruleMinLength(d);
+      let cs = d && !opts.unanchored?.[i] ? ruleClauses(d) : [];
+      cs = cs.filter((c) => c.every((x) => !noLit.has(x.field)));
+      perRule.push(cs);
     }
-    this.stamp = new Int32Array(n);
-    const lists: { rule: number; lits: string[] }[] = [];
-    for (let i = 0; i < n; i++) {
-      const d = detections[i];
-      const a = d ? ruleAnchors(d) : null;
-      if (a) lists.push({ rule: i, lits: a });
-    }
-    // shorten anchors to their last MAX_LEN units (a part of a necessary literal is still necessary): bounds the
-    // automaton's size for rules with thousands of hashes
-    for (const x of lists) x.lits = [...new Set(x.lits.map((l) => (l.length > MAX_LEN ? l.slice(-MAX_LEN) : l)))];
-    // classes: one per ASCII character used; non-ASCII units share 16 buckets (a shared class can only make the
-    // automaton match more, never less)
+    // character classes: one per ASCII character used; non-ASCII units share 16 buckets (a shared class can only
+    // make an automaton match more, never less)
     const bucket = new Int32Array(16);
-    for (const { lits } of lists) for (const l of lits) for (let k = 0; k < l.length; k++) {
-      const c = l.charCodeAt(k);
-      if (this.classOf[c] !== 0) continue;
-      if (c < 128) this.classOf[c] = this.nClasses++;
-      else this.classOf[c] = bucket[c & 15] ||= this.nClasses++;
+    for (const cs of perRule) for (const c of cs) for (const { lit } of c) for (let k = 0; k < lit.length; k++) {
+      const ch = lit.charCodeAt(k);
+      if (this.classOf[ch] !== 0) continue;
+      if (ch < 128) this.classOf[ch] = this.nClasses++;
+      else this.classOf[ch] = bucket[ch & 15] ||= this.nClasses++;
     }
-    for (let c = 128; c < 0x10000; c++) if (this.classOf[c] === 0) this.classOf[c] = bucket[c & 15];
-    // trie in a flat table (0 = no edge: state 0 is the root, never a target), then turned into the DFA in place
+    for (let ch = 128; ch < 0x10000; ch++) if (this.classOf[ch] === 0) this.classOf[ch] = bucket[ch & 15]!;
     const C = this.nClasses;
-    let table = new Int32Array(1024 * C);
-    let S = 1;
-    const out: (number[] | undefined)[] = [undefined];
+    // clause numbers, literals per field (in tries); a clause is dropped when the automata would pass MAX_STATES
+    const tries = new Map<string, Trie>();
+    const ruleStart = new Int32Array(n + 1);
+    const ruleClause: number[] = [];
+    let states = 0;
+    let nClause = 0;
     let count = 0;
-    for (const { rule, lits } of lists) {
-      if ((S + lits.reduce((n, l) => n + l.length, 0)) * C > MAX_TABLE) continue; // table full: rule stays un-anchored
-      for (const l of lits) {
-        let st = 0;
-        for (let k = 0; k < l.length; k++) {
-          const c = this.classOf[l.charCodeAt(k)];
-          let nx = table[st * C + c];
-          if (nx === 0) {
-            nx = S++;
-            if (S * C > table.length) {
-              const bigger = new Int32Array(table.length * 2);
-              bigger.set(table);
-              table = bigger;
-            }
-            out.push(undefined);
-            table[st * C + c] = nx;
+    for (let i = 0; i < n; i++) {
+      ruleStart[i] = ruleClause.length;
+      for (const c of perRule[i]!) {
+        if (states + c.reduce((a, x) => a + x.lit.length, 0) > MAX_STATES) continue;
+        const id = nClause++;
+        ruleClause.push(id);
+        for (const { field, lit } of c) {
+          let t = tries.get(field);
+          if (!t) {
+            tries.set(field, (t = { table: new Int32Array(64 * C), S: 1, out: [undefined], clauses: [] }));
+            states++;
           }
-          st = nx;
+          const before = t.S;
+          this.insert(t, lit, id);
+          states += t.S - before;
+          count++;
+          if (field === '') this.usesKeyword[i] = 1;
         }
-        (out[st] ??= []).push(rule);
-        count++;
       }
-      this.anchored[rule] = 1;
+      if (ruleClause.length > ruleStart[i]!) this.anchored[i] = 1;
     }
+    ruleStart[n] = ruleClause.length;
+    this.ruleStart = ruleStart;
+    this.ruleClause = Int32Array.from(ruleClause);
+    this.stamp = new Int32Array(nClause);
+    this.clauseCount = nClause;
     this.anchorCount = count;
-    this.states = S;
+    // scan-time classes: the lower-casing folded in (A-Z, KELVIN SIGN → "k", "İ" → "i")
+    const scanClass = this.classOf.slice();
+    for (let ch = 65; ch <= 90; ch++) scanClass[ch] = this.classOf[ch + 32]!;
+    scanClass[0x212a] = this.classOf[107]!;
+    scanClass[0x130] = this.classOf[105]!;
+    this.scanClass = scanClass;
+    for (const [field, t] of tries) {
+      const a = this.build(t);
+      if (field === '') this.keyword = a;
+      else this.byField.set(field, a);
+    }
+    this.states = states;
+  }
+
+  /** add a literal to a trie (flat table, 0 = no edge: state 0 is the root, never a target) */
+  private insert(t: Trie, lit: string, clause: number): void {
+    const C = this.nClasses;
+    let st = 0;
+    for (let k = 0; k < lit.length; k++) {
+      const c = this.classOf[lit.charCodeAt(k)]!;
+      let nx = t.table[st * C + c]!;
+      if (nx === 0) {
+        nx = t.S++;
+        if (t.S * C > t.table.length) {
+          const bigger = new Int32Array(t.table.length * 2);
+          bigger.set(t.table);
+          t.table = bigger;
+        }
+        t.out.push(undefined);
+        t.table[st * C + c] = nx;
+      }
+      st = nx;
+    }
+    const o = (t.out[st] ??= []);
+    if (!o.includes(clause)) o.push(clause);
+    t.clauses.push(clause);
+  }
+
+  /** trie → DFA (Aho-Corasick failure transitions folded in) */
+  private build(t: Trie): Automaton {
+    const C = this.nClasses;
+    const { table, S, out } = t;
     // BFS: failure links; missing edges take the failure state's edge (class 0 always goes back to the root)
     const delta = table.subarray(0, S * C);
     const fail = new Int32Array(S);
@@ -439,121 +751,163 @@ export class Prefilter {
     let qn = 0;
     delta[0] = 0;
     for (let c = 1; c < C; c++) {
-      const nx = delta[c];
+      const nx = delta[c]!;
       if (nx > 0) queue[qn++] = nx;
     }
     for (let qi = 0; qi < qn; qi++) {
-      const st = queue[qi];
-      const f = fail[st];
-      outLink[st] = out[f] ? f : outLink[f];
+      const st = queue[qi]!;
+      const f = fail[st]!;
+      outLink[st] = out[f] ? f : outLink[f]!;
       delta[st * C] = 0;
       for (let c = 1; c < C; c++) {
-        const nx = delta[st * C + c];
+        const nx = delta[st * C + c]!;
         if (nx > 0) {
-          fail[nx] = delta[f * C + c];
+          fail[nx] = delta[f * C + c]!;
           queue[qn++] = nx;
-        } else delta[st * C + c] = delta[f * C + c];
+        } else delta[st * C + c] = delta[f * C + c]!;
       }
     }
-    // renumber the states in BFS order: the shallow states a scan visits most get adjacent rows of the table
-    // (with the trie's insertion order they were spread over the whole table: a cache miss per character)
+    // renumber the states in BFS order: the shallow states a scan visits most get adjacent rows
     const newId = new Int32Array(S);
     for (let qi = 0; qi < qn; qi++) newId[queue[qi]!] = qi + 1;
     const bfsDelta = S <= 0xffff ? new Uint16Array(S * C) : new Int32Array(S * C);
-    const bfsOut: (number[] | undefined)[] = new Array<number[] | undefined>(S).fill(undefined);
+    const bfsOut: (Int32Array | undefined)[] = new Array<Int32Array | undefined>(S).fill(undefined);
     const bfsLink = new Int32Array(S).fill(-1);
     for (let st = 0; st < S; st++) {
       const nw = newId[st]!;
       const from = st * C, to = nw * C;
       for (let c = 0; c < C; c++) bfsDelta[to + c] = newId[delta[from + c]!]!;
-      bfsOut[nw] = out[st];
+      const o = out[st];
+      bfsOut[nw] = o ? Int32Array.from(o) : undefined;
       const l = outLink[st]!;
       bfsLink[nw] = l < 0 ? -1 : newId[l]!;
     }
-    this.finish(bfsDelta, bfsOut, bfsLink, S);
-  }
-
-  private finish(delta: Int32Array | Uint16Array, out: (number[] | undefined)[], outLink: Int32Array, S: number): void {
-    this.delta = delta;
-    this.out = out;
-    this.outLink = outLink;
-    this.seen = new Int32Array(S);
-    // scan-time tables: the class of a code unit with the scan's lower-casing folded in (A-Z, KELVIN SIGN, "İ"),
-    // and per state the first state with output on its chain (itself or its output link)
-    const scanClass = this.classOf.slice();
-    for (let c = 65; c <= 90; c++) scanClass[c] = this.classOf[c + 32]!;
-    scanClass[0x212a] = this.classOf[107]!;
-    scanClass[0x130] = this.classOf[105]!;
-    this.scanClass = scanClass;
     const report = new Int32Array(S);
-    for (let st = 0; st < S; st++) report[st] = out[st] ? st : outLink[st]!;
-    this.report = report;
+    for (let st = 0; st < S; st++) report[st] = bfsOut[st] ? st : bfsLink[st]!;
+    return { delta: bfsDelta, out: bfsOut, report, outLink: bfsLink, seen: new Int32Array(S), clauses: Int32Array.from(new Set(t.clauses)), states: S };
   }
-  private scanClass!: Int32Array;
-  private report!: Int32Array;
 
-  /** Run the automaton over the event's text; afterwards `hit(rule)` says whether an anchor of the rule occurred. */
-  scan(ev: VigieEvent): void {
+  /** automata for the values of event field `key`: the field's own (case-insensitively) and those aliased to it */
+  private automataFor(key: string): Automaton[] {
+    let l = this.keyAutomata.get(key);
+    if (l) return l;
+    l = [];
+    const lk = key.toLowerCase();
+    const own = this.byField.get(lk);
+    if (own) l.push(own);
+    for (const f of this.aliasOf.get(lk) ?? []) {
+      const a = this.byField.get(f);
+      if (a && !l.includes(a)) l.push(a);
+    }
+    if (this.keyAutomata.size >= 10_000) this.keyAutomata.clear(); // hostile input with endless field names
+    this.keyAutomata.set(key, l);
+    return l;
+  }
+
+  /**
+   * Scan the event's field values. Afterwards `hit(rule)` says whether the rule must be evaluated. When `rules`
+   * is given (the event's candidate rules), the answers hold for those rules only (the keyword automaton runs only
+   * when one of them needs it).
+   */
+  scan(ev: VigieEvent, rules?: Int32Array): void {
     if (++this.epoch === 0x7fffffff) {
       this.epoch = 1;
       this.stamp.fill(0);
-      this.seen.fill(0);
+      for (const a of this.byField.values()) a.seen.fill(0);
+      if (this.keyword) a0(this.keyword);
     }
-    // scan the field values one by one, feeding the automaton the "\n" separator between them: the same state
-    // sequence and length as a scan of eventText(ev) (the values joined by "\n"), without building the joined copy
-    this.s = 0;
-    this.n = 0;
+    let kw = this.keyword;
+    if (kw && rules) {
+      let need = this.keywordNeed.get(rules);
+      if (need === undefined) {
+        need = false;
+        for (let k = 0; k < rules.length; k++) if (this.usesKeyword[rules[k]!]) { need = true; break; }
+        this.keywordNeed.set(rules, need);
+      }
+      if (!need) kw = undefined;
+    }
+    // the event text's length matters only to rules with a minimum length: walk it only for them (or keywords)
+    let walk = kw !== undefined || !rules;
+    if (!walk) {
+      let need = this.lengthNeed.get(rules!);
+      if (need === undefined) {
+        need = false;
+        for (let k = 0; k < rules!.length; k++) if (this.minLength[rules![k]!]! > 0) { need = true; break; }
+        this.lengthNeed.set(rules!, need);
+      }
+      walk = need;
+    }
+    this.len = 0;
     this.nValues = 0;
     const fields = ev.fields;
     for (const k in fields) {
-      if (Object.prototype.hasOwnProperty.call(fields, k)) this.value(fields[k]!, 0);
+      if (!Object.prototype.hasOwnProperty.call(fields, k)) continue;
+      const v = fields[k]!;
+      if (walk) this.text(v, 0, kw);
+      const autos = this.automataFor(k);
+      for (let i = 0; i < autos.length; i++) this.field(autos[i]!, v, 0);
     }
-    this.textLength = this.nValues === 0 ? 0 : this.n + this.nValues - 1;
+    // without the walk, no rule asked about needs the length: count it as long enough
+    this.textLength = !walk ? 0x7fffffff : this.nValues === 0 ? 0 : this.len + this.nValues - 1;
   }
 
-  /** automaton state, characters scanned and values seen during the current scan */
-  private s = 0;
-  private n = 0;
+  /** length of the event text (eventText: values joined by "\n"; numbers counted generously) and keyword scan */
+  private len = 0;
   private nValues = 0;
-
-  /** Same walk as eventText: strings, numbers and booleans in order, arrays and objects recursively (depth ≤ 32). */
-  private value(v: FieldValue, depth: number): void {
+  private text(v: FieldValue, depth: number, kw: Automaton | undefined): void {
     if (depth > 32 || v === null) return;
-    if (typeof v === 'string') this.run(v);
-    else if (typeof v === 'number' || typeof v === 'boolean') this.run(String(v));
-    else if (Array.isArray(v)) for (const x of v) this.value(x, depth + 1);
-    else for (const x of Object.values(v)) this.value(x, depth + 1);
+    if (typeof v === 'string') {
+      this.nValues++;
+      this.len += v.length;
+      if (kw) this.run(kw, v);
+    } else if (typeof v === 'number' || typeof v === 'boolean') {
+      this.nValues++;
+      if (kw) {
+        const t = String(v);
+        this.len += t.length;
+        this.run(kw, t);
+      } else this.len += 32; // at least as long as its text
+    } else if (Array.isArray(v)) for (const x of v) this.text(x, depth + 1, kw);
+    else for (const x of Object.values(v)) this.text(x, depth + 1, kw);
   }
 
-  private run(text: string): void {
-    const { delta, scanClass, out, outLink, report, stamp, epoch, seen } = this;
-    const C = this.nClasses;
-    let s = this.s;
-    // the "\n" separator before every value but the first: one step, its outputs reported like any character
-    if (this.nValues++ !== 0) {
-      s = delta[s * C + scanClass[10]!]!;
-      let o = s === 0 ? 0 : report[s]!;
-      while (o > 0 && seen[o] !== epoch) {
-        seen[o] = epoch;
-        for (const r of out[o]!) stamp[r] = epoch;
-        o = outLink[o];
+  /** the texts a field matcher tests: a string, a number's text, list elements, objects as JSON */
+  private field(a: Automaton, v: FieldValue, depth: number): void {
+    if (typeof v === 'string') this.run(a, v);
+    else if (v === null) return;
+    else if (typeof v === 'number' || typeof v === 'boolean') this.run(a, String(v));
+    else if (Array.isArray(v)) {
+      if (depth >= MAX_DEPTH) {
+        // too deep to walk here: count every clause of the field as seen (never skips a rule wrongly)
+        const e = this.epoch;
+        for (const c of a.clauses) this.stamp[c] = e;
+        return;
       }
-    }
+      for (const x of v) {
+        if (x === null) continue;
+        if (typeof x === 'object' && !Array.isArray(x)) this.run(a, JSON.stringify(x));
+        else this.field(a, x, depth + 1);
+      }
+    } else this.run(a, JSON.stringify(v));
+  }
+
+  private run(a: Automaton, text: string): void {
+    const { delta, out, outLink, report, seen } = a;
+    const { scanClass, stamp, epoch } = this;
+    const C = this.nClasses;
+    let s = 0;
     for (let i = 0; i < text.length; i++) {
-      // scanClass folds in the lower-casing: A-Z → a-z, KELVIN SIGN → "k", "İ" → "i" (its combining mark
-      // U+0307 then resets, as it should)
       s = delta[s * C + scanClass[text.charCodeAt(i)]!]!;
       if (s === 0) continue;
       let o = report[s]!;
       // an output state already reported for this event has had its whole chain reported too
       while (o > 0 && seen[o] !== epoch) {
         seen[o] = epoch;
-        for (const r of out[o]!) stamp[r] = epoch;
-        o = outLink[o];
+        const cl = out[o]!;
+        for (let k = 0; k < cl.length; k++) stamp[cl[k]!] = epoch;
+        o = outLink[o]!;
       }
     }
-    this.s = s;
-    this.n += text.length;
   }
 
   /**
@@ -561,17 +915,29 @@ export class Prefilter {
    * positions into `rules`, written to `out` (at least as long as `rules`); returns how many.
    */
   hits(rules: Int32Array, out: Int32Array): number {
-    const { anchored, stamp, epoch, minLength, textLength } = this;
+    const { anchored, stamp, epoch, minLength, textLength, ruleStart, ruleClause } = this;
     let n = 0;
     for (let k = 0; k < rules.length; k++) {
       const r = rules[k]!;
-      if ((anchored[r] === 0 || stamp[r] === epoch) && textLength >= minLength[r]!) out[n++] = k;
+      if (textLength < minLength[r]!) continue;
+      if (anchored[r] !== 0) {
+        let ok = true;
+        for (let i = ruleStart[r]!, e = ruleStart[r + 1]!; i < e; i++) if (stamp[ruleClause[i]!] !== epoch) { ok = false; break; }
+        if (!ok) continue;
+      }
+      out[n++] = k;
     }
     return n;
   }
 
   /** Must the rule be evaluated for the last scanned event? */
   hit(rule: number): boolean {
-    return (this.anchored[rule] === 0 || this.stamp[rule] === this.epoch) && this.textLength >= this.minLength[rule];
+    if (this.textLength < this.minLength[rule]!) return false;
+    for (let i = this.ruleStart[rule]!, e = this.ruleStart[rule + 1]!; i < e; i++) if (this.stamp[this.ruleClause[i]!] !== this.epoch) return false;
+    return true;
   }
+}
+
+function a0(a: Automaton): void {
+  a.seen.fill(0);
 }

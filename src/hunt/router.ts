@@ -5,6 +5,8 @@
  * (has_field, where) are few and tested per event.
  */
 import { getField, valueText, type FieldValue, type VigieEvent } from '../event.js';
+import type { FieldView } from '../sigma/compile.js';
+import { nfcValue } from './literal.js';
 import { logsourceCovers, keyCount, normLogsource, type EventSpec, type LogSourceKey, type LogSourceMapping } from './mapping.js';
 
 export interface Route {
@@ -34,8 +36,12 @@ export class Router {
   /** rules no mapping entry covers */
   readonly unmapped: number[] = [];
 
-  constructor(private mapping: LogSourceMapping, rules: { logsource: Record<string, unknown> | LogSourceKey }[]) {
+  /** per rule: the event ids it requires (a plain `EventID: N` item its condition needs), if any */
+  private pins: (Set<number> | undefined)[];
+
+  constructor(private mapping: LogSourceMapping, rules: { logsource: Record<string, unknown> | LogSourceKey; eventIds?: number[] | null }[]) {
     this.ruleLs = rules.map((r) => normLogsource(r.logsource as Record<string, unknown>));
+    this.pins = rules.map((r) => (r.eventIds ? new Set(r.eventIds) : undefined));
     this.entryRules = mapping.entries.map(() => []);
     const covered = new Uint8Array(rules.length);
     mapping.entries.forEach((e, ei) => {
@@ -59,10 +65,12 @@ export class Router {
   /** Rules (with field aliases) this event must be offered to. */
   route(ev: VigieEvent): Route[] {
     const ls = ev.logsource ?? {};
-    const key = `${ev.channel ?? ''}\u0000${ev.eventId ?? ''}\u0000${ev.provider ?? ''}\u0000${ls.product ?? ''}\u0000${ls.service ?? ''}\u0000${ls.category ?? ''}`;
+    // rules that require other event ids are left out when the event's EventID field is its event id
+    const pin = pinnable(ev);
+    const key = `${ev.channel ?? ''}\u0000${pin ? '' : '!'}${ev.eventId ?? ''}\u0000${ev.provider ?? ''}\u0000${ls.product ?? ''}\u0000${ls.service ?? ''}\u0000${ls.category ?? ''}`;
     let routes = this.cache.get(key);
     if (!routes) {
-      routes = this.computeStatic(ev);
+      routes = this.computeStatic(ev, pin);
       if (this.cache.size >= MAX_CACHE) this.cache.clear(); // hostile input with endless channel names
       this.cache.set(key, routes);
     }
@@ -71,6 +79,7 @@ export class Router {
     for (const d of this.dynamic) {
       if (!specMatches(d.spec, ev, true)) continue;
       for (const ref of this.entryRules[d.entry]) {
+        if (pin && this.pinnedOut(ref, d.spec, ev.eventId!)) continue;
         extra ??= new Map(routes.map((r) => [r.rule, r]));
         addRoute(extra, ref, d.spec);
       }
@@ -78,16 +87,28 @@ export class Router {
     return extra ? [...extra.values()] : routes;
   }
 
-  private computeStatic(ev: VigieEvent): Route[] {
+  /** Is the rule of `ref` excluded for an event with this (pinnable) event id, under this spec's aliases? */
+  private pinnedOut(ref: RuleRef, spec: EventSpec, eventId: number): boolean {
+    const p = this.pins[ref.rule];
+    if (!p || p.has(eventId)) return false;
+    const aliases = ref.exact ? spec.aliases : undefined;
+    return !(aliases && aliases.has('eventid'));
+  }
+
+  private computeStatic(ev: VigieEvent, pin: boolean): Route[] {
     const out = new Map<number, Route>();
     for (const s of this.staticSpecs) {
       if (!specMatches(s.spec, ev, false)) continue;
-      for (const ref of this.entryRules[s.entry]) addRoute(out, ref, s.spec);
+      for (const ref of this.entryRules[s.entry]) {
+        if (pin && this.pinnedOut(ref, s.spec, ev.eventId!)) continue;
+        addRoute(out, ref, s.spec);
+      }
     }
     // rules whose log source is the one the reader set on the event (mapped or not)
     const evLs = normLogsource(ev.logsource as Record<string, unknown>);
     if (evLs.product || evLs.category || evLs.service) {
       this.ruleLs.forEach((ls, ri) => {
+        if (pin && this.pins[ri] && !this.pins[ri]!.has(ev.eventId!)) return;
         if (!out.has(ri) && logsourceCovers(ls, evLs)) out.set(ri, { rule: ri });
       });
     }
@@ -98,6 +119,12 @@ export class Router {
   cacheSize(): number {
     return this.cache.size;
   }
+}
+
+/** The event's EventID field (what a rule's `EventID: N` reads, without aliases) is its numeric event id. */
+function pinnable(ev: VigieEvent): boolean {
+  const id = ev.eventId;
+  return typeof id === 'number' && Object.prototype.hasOwnProperty.call(ev.fields, 'EventID') && ev.fields.EventID === id;
 }
 
 function addRoute(out: Map<number, Route>, ref: RuleRef, spec: EventSpec): void {
@@ -155,4 +182,80 @@ export function fieldGetter(ev: VigieEvent, aliases?: Map<string, string>): (fie
     const v = getField(ev, a);
     return v === undefined ? getField(ev, field) : v;
   };
+}
+
+/** A FieldView that a hunt reuses for every event: `reset(ev)` moves it to the next event (no allocation). */
+export interface ReusableView extends FieldView {
+  reset(ev: VigieEvent): void;
+  /** free for the owner's bookkeeping (the hunt: number of the event the view was last reset for) */
+  mark: number;
+}
+
+/**
+ * A caching getter for one alias set (and optionally NFC-normalised values, for rules fed by user terms): field
+ * values and their lower-cased text are kept per event in arrays indexed by the matchers' field slots.
+ */
+export function fieldView(aliases?: Map<string, string>, nfc = false): ReusableView {
+  let ev: VigieEvent | undefined;
+  let epoch = 1;
+  let stamp = new Int32Array(256);
+  let vals: (FieldValue | undefined)[] = new Array<FieldValue | undefined>(256);
+  let lstamp = new Int32Array(256);
+  let lows: string[] = new Array<string>(256);
+  let textEpoch = 0;
+  let text = '';
+  const raw = (field: string): FieldValue | undefined => {
+    const e = ev!;
+    if (aliases) {
+      const a = aliases.get(field) ?? aliases.get(field.toLowerCase());
+      if (a !== undefined) {
+        const v = getField(e, a);
+        if (v !== undefined) return v;
+      }
+    }
+    return getField(e, field);
+  };
+  const get = (nfc ? (field: string) => nfcValue(raw(field)) : raw) as ReusableView;
+  const grow = (n: number): void => {
+    let len = stamp.length;
+    while (len <= n) len *= 2;
+    const s2 = new Int32Array(len); s2.set(stamp); stamp = s2;
+    const l2 = new Int32Array(len); l2.set(lstamp); lstamp = l2;
+    vals.length = len;
+    lows.length = len;
+  };
+  get.slot = (n, field) => {
+    if (n >= stamp.length) grow(n);
+    if (stamp[n] === epoch) return vals[n];
+    const v = get(field);
+    stamp[n] = epoch;
+    vals[n] = v;
+    return v;
+  };
+  get.low = (n, v) => {
+    if (n < 0) {
+      if (textEpoch !== epoch) {
+        textEpoch = epoch;
+        text = (typeof v === 'string' ? v : String(v)).toLowerCase();
+      }
+      return text;
+    }
+    if (n >= lstamp.length) grow(n);
+    if (lstamp[n] === epoch) return lows[n]!;
+    const l = typeof v === 'string' ? v.toLowerCase() : String(v);
+    lstamp[n] = epoch;
+    lows[n] = l;
+    return l;
+  };
+  get.mark = 0;
+  get.reset = (e) => {
+    ev = e;
+    if (++epoch === 0x7fffffff) {
+      epoch = 1;
+      stamp.fill(0);
+      lstamp.fill(0);
+      textEpoch = 0;
+    }
+  };
+  return get;
 }

@@ -9,11 +9,11 @@ import { readInputBatches, expandInputs, ReadContext } from '../sources/index.js
 import { applyTransforms } from '../transforms/index.js';
 import type { Detection, HuntOptions, HuntResult, HuntSummary, InactiveRule, RuleIssue } from './index.js';
 import { loadMapping, logsourceCovers, normLogsource, describeLogsource, type LogSourceMapping } from './mapping.js';
-import { Router, fieldGetter, type Route } from './router.js';
-import { Prefilter } from './prefilter.js';
+import { Router, fieldView, type ReusableView, type Route } from './router.js';
+import { Prefilter, ruleEventIds } from './prefilter.js';
 import { levelRank } from './levels.js';
 import { builtinRulesDir, installedRulesDir } from './paths.js';
-import { literalValues, nfcGetter, nfcValues } from './literal.js';
+import { literalValues, nfcValues } from './literal.js';
 
 /** Placeholder → the option that provides it (for "inactive" rules). */
 export function activatingOption(name: string): string {
@@ -221,7 +221,7 @@ export async function prepareHunt(opts: HuntOptions): Promise<PreparedHunt> {
   }
 
   const mapping = loadMapping(opts.mapping ? [opts.mapping] : []);
-  const router = new Router(mapping, compiled.map((c) => ({ logsource: (c.logsource ?? c.rule.logsource) as Record<string, unknown> })));
+  const router = new Router(mapping, compiled.map((c) => ({ logsource: (c.logsource ?? c.rule.logsource) as Record<string, unknown>, eventIds: ruleEventIds(c.rule.detection) })));
   const unmapped = router.unmapped.map((i) => ({
     title: compiled[i].rule.title, id: compiled[i].rule.id, logsource: describeLogsource(normLogsource(compiled[i].rule.logsource as Record<string, unknown>)),
   }));
@@ -229,7 +229,11 @@ export async function prepareHunt(opts: HuntOptions): Promise<PreparedHunt> {
   return {
     ruleSet, compiled, printable, feedKey, correlations, engine, printableCorrelations, mapping, router, placeholders,
     newEngine: () => (engine ? new CorrelationEngine(correlations, ruleSet.rules, { maxGroups: opts.maxCorrelationGroups }) : undefined),
-    prefilter: new Prefilter(compiled.map((c) => c.rule.detection)),
+    prefilter: new Prefilter(compiled.map((c) => c.rule.detection), {
+      aliases: mapping.entries.flatMap((e) => e.events.map((x) => x.aliases).filter((a): a is Map<string, string> => a !== undefined)),
+      // rules fed by user terms read NFC-normalised values, which the prefilter does not see
+      unanchored: compiled.map((c) => requiredPlaceholders(c.rule.detection).length > 0),
+    }),
     summaryRules: {
       files: ruleSet.files, loaded: compiled.length, correlations: engine ? correlations.length - corrFailed : 0, filters: ruleSet.filters.length,
       failed, warnings, inactive, deselected, unmapped,
@@ -411,6 +415,13 @@ export class HuntMatcher {
     this.nfc = p.compiled.map((c) => requiredPlaceholders(c.rule.detection).length > 0);
   }
 
+  /** caching field views, reused for every event: plain, per alias set, and their NFC variants */
+  private plain = fieldView();
+  private nfcPlain = fieldView(undefined, true);
+  private aliased = new Map<Map<string, string>, ReusableView>();
+  private nfcAliased = new Map<Map<string, string>, ReusableView>();
+  private epoch = 0;
+
   /** positions of the routes the prefilter selected (scratch, reused across events) */
   private sel = new Int32Array(256);
   private selected(n: number): Int32Array {
@@ -428,22 +439,29 @@ export class HuntMatcher {
     const routes = router.route(ev);
     if (routes.length === 0) return;
     const pre = this.usePrefilter && routes.length >= PREFILTER_MIN_ROUTES;
-    if (pre) prefilter.scan(ev);
-    let plain: ReturnType<typeof fieldGetter> | undefined;
-    // one getter per alias set for the whole event, so the engine's per-getter field cache is shared by its rules
-    let aliased: Map<Map<string, string>, ReturnType<typeof fieldGetter>> | undefined;
+    const epoch = ++this.epoch;
     // the prefilter picks the routes to evaluate in one pass over the route's rule numbers (a typed array)
-    const nTodo = pre ? prefilter.hits(routeRules(routes), this.selected(routes.length)) : routes.length;
+    let nTodo = routes.length;
+    if (pre) {
+      const rules = routeRules(routes);
+      prefilter.scan(ev, rules);
+      nTodo = prefilter.hits(rules, this.selected(routes.length));
+    }
     for (let j = 0; j < nTodo; j++) {
       const r = routes[pre ? this.sel[j]! : j]!;
       const c = compiled[r.rule];
-      let get: ReturnType<typeof fieldGetter>;
+      // one caching view per alias set (and NFC flag), reused across events; moved to this event on first use
+      const nfc = this.nfc[r.rule]!;
+      let get: ReusableView;
       if (r.aliases) {
-        const g = (aliased ??= new Map()).get(r.aliases);
-        if (g) get = g;
-        else aliased.set(r.aliases, (get = fieldGetter(ev, r.aliases)));
-      } else get = plain ??= fieldGetter(ev);
-      if (this.nfc[r.rule]) get = nfcGetter(get);
+        const m = nfc ? this.nfcAliased : this.aliased;
+        get = m.get(r.aliases)!;
+        if (get === undefined) m.set(r.aliases, (get = fieldView(r.aliases, nfc)));
+      } else get = nfc ? this.nfcPlain : this.plain;
+      if (get.mark !== epoch) {
+        get.mark = epoch;
+        get.reset(ev);
+      }
       let details: MatchDetail[] | null;
       try {
         details = c.match(ev, get);
@@ -474,7 +492,8 @@ export class HuntMatcher {
   }
 }
 
-function summarize(
+/** The summary of a run (exported for the threaded run in workers.ts, which must build the very same one). */
+export function summarize(
   d: Detection[], ctx: ReadContext, recordsByFormat: Map<string, number>, p: PreparedHunt, missing: string[], outOfRange: number, durationMs: number,
 ): HuntSummary {
   const byLevel: Record<string, number> = { critical: 0, high: 0, medium: 0, low: 0, informational: 0 };

@@ -137,6 +137,7 @@ function open(input: InputFile): NodeJS.ReadableStream {
 async function readCapped(input: InputFile, max: number): Promise<{ buf: Buffer; full: number }> {
   if (!input.gzip && input.size !== undefined && input.size <= max) {
     // the probe already read a small file whole: no second open
+    if (input.content && input.content.length === input.size) return { buf: input.content, full: input.size };
     if (input.head.length === input.size) return { buf: input.head, full: input.size };
     // a plain file under the cap: one read, no 1 MiB stream buffers
     let buf = await fsp.readFile(input.file);
@@ -209,7 +210,9 @@ export async function* splitMbox(input: InputFile, ctx: ReadContext, max: number
   };
   const MAX_LINE = 1 << 20;
   try {
-    for await (const chunk of open(input) as AsyncIterable<Buffer>) {
+    // a small file the probe read whole is split from memory (no second open)
+    const chunks = input.content && !input.gzip && input.content.length === input.size ? [input.content] : (open(input) as AsyncIterable<Buffer>);
+    for await (const chunk of chunks) {
       let buf = carry.length ? Buffer.concat([carry, chunk]) : chunk;
       let pos = 0;
       for (;;) {

@@ -8,7 +8,7 @@ import { eventText, parseTime, type FieldValue, type VigieEvent } from '../event
 import { lineOf } from './load.js';
 import { identifierPattern, parseCondition, type CondNode } from './condition.js';
 import {
-  MODIFIERS, STAR, compileCidr, compileGlob, compileRegex, display, lower, parseSigmaString, resetLower, timePart, toNumber,
+  MODIFIERS, STAR, compileCidr, compileGlob, compileRegex, display, lower, parseSigmaString, timePart, toNumber,
   type TimePart, type Val,
 } from './modifiers.js';
 import { RuleError, type CompileOptions, type FieldGetter, type FilterRule, type LogSourceSpec, type MatchDetail, type SigmaRule } from './types.js';
@@ -227,9 +227,10 @@ function compileItem(spec: ItemSpec, opts: CompileOptions): Pred {
   if (groups.length === 0) throw new RuleError(`${spec.label} has an empty list of values`);
 
   // --- the field's value(s) for this event
+  const slot = keyword ? -1 : fieldSlot(field);
   const value = (ev: VigieEvent, get: FieldGetter): FieldValue | undefined => {
     if (keyword) return eventText(ev);
-    let v = cachedGet(get, field);
+    let v = (get as FieldView).slot !== undefined ? (get as FieldView).slot!(slot, field) : get(field);
     if (tpart) {
       let ms: number | undefined;
       if (v === undefined && TIME_FIELDS.has(field.toLowerCase())) ms = ev.time;
@@ -295,8 +296,10 @@ function compileItem(spec: ItemSpec, opts: CompileOptions): Pred {
       return true;
     }
     let ok: boolean;
-    if (lowerOnly && typeof v === 'string') ok = lowerMatch(lower(v));
-    else if (lowerOnly && typeof v === 'number') ok = lowerMatch(String(v));
+    if (lowerOnly && (typeof v === 'string' || typeof v === 'number')) {
+      const low = (get as FieldView).low;
+      ok = lowerMatch(low !== undefined && !tpart ? low(slot, v) : typeof v === 'string' ? lower(v) : String(v));
+    }
     else if (all) {
       ok = true;
       for (const g of groups) if (!groupMatch(g, v, get)) { ok = false; break; }
@@ -487,25 +490,30 @@ export function filterApplies(f: FilterRule, rule: SigmaRule): boolean {
   return true;
 }
 
-let lastEv: VigieEvent | null = null;
-let lastGet: FieldGetter | null = null;
-const ABSENT = Symbol('absent');
-type FieldCache = Map<string, FieldValue | typeof ABSENT>;
-let fieldCache: FieldCache | null = null;
-/** per getter of the current event: its field cache, or null after its first rule (a getter used once is not cached) */
-let getterCaches = new Map<FieldGetter, FieldCache | null>();
 /**
- * Field values are looked up once per (event, getter): thousands of rules read the same few fields. Callers
- * should pass the same getter object to every rule of an event (per alias set) to benefit; rules of several
- * getters may interleave.
+ * Field slots: every field name a compiled rule reads gets a number (module-wide, assigned at compile time), so a
+ * getter that caches per event (a FieldView, built by the hunt) keeps the values in arrays indexed by slot: the
+ * thousands of rules that read CommandLine or Image share one lookup and one lower-casing per event.
  */
-function cachedGet(get: FieldGetter, field: string): FieldValue | undefined {
-  if (fieldCache === null || get !== lastGet) return get(field);
-  const c = fieldCache.get(field);
-  if (c !== undefined) return c === ABSENT ? undefined : c;
-  const v = get(field);
-  fieldCache.set(field, v === undefined ? ABSENT : v);
-  return v;
+const slots = new Map<string, number>();
+export function fieldSlot(field: string): number {
+  let n = slots.get(field);
+  if (n === undefined) slots.set(field, (n = slots.size));
+  return n;
+}
+/** Number of slots handed out so far. */
+export function slotCount(): number {
+  return slots.size;
+}
+
+/**
+ * A FieldGetter that caches for the event at hand. `slot(n, field)` is `get(field)` memoised under slot n;
+ * `low(n, v)` is the lower-cased text of the value v that `slot(n, …)` returned (n = -1: the event text).
+ * Matchers use them when present; any plain FieldGetter still works (uncached).
+ */
+export interface FieldView extends FieldGetter {
+  slot?: (slot: number, field: string) => FieldValue | undefined;
+  low?: (slot: number, v: string | number) => string;
 }
 
 /** Compile one rule into a matcher. Throws RuleError when the rule cannot run. */
@@ -524,18 +532,6 @@ export function compileRule(rule: SigmaRule, opts: CompileOptions = {}): Compile
     logsource: { ...rule.logsource },
     filters: filters.map((f) => f.id ?? f.title),
     match(ev, get) {
-      if (ev !== lastEv) { lastEv = ev; resetLower(); lastGet = null; if (getterCaches.size > 0) getterCaches = new Map(); }
-      if (get !== lastGet) {
-        // a getter used for one rule only is not cached (nothing to share); a reused one is, from its 2nd rule on
-        lastGet = get;
-        const c = getterCaches.get(get);
-        if (c === undefined) { getterCaches.set(get, null); fieldCache = null; }
-        else if (c === null) { fieldCache = new Map(); getterCaches.set(get, fieldCache); }
-        else fieldCache = c;
-      } else if (fieldCache === null) {
-        fieldCache = new Map();
-        getterCaches.set(get, fieldCache);
-      }
       if (!pred(ev, get, null)) return null;
       for (const f of fpreds) if (f(ev, get, null)) return null;
       const det: MatchDetail[] = [];

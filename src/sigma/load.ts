@@ -8,10 +8,13 @@ import { join } from 'node:path';
 import { LineCounter, parseAllDocuments, isAlias, isMap, isScalar, isSeq, type Document } from 'yaml';
 import type { CorrelationRule, CorrelationType, FilterRule, Level, LogSourceSpec, RuleSet, SigmaRule } from './types.js';
 import { schemaProblems, parseTimespan, type SchemaIssue } from './schema.js';
+import { fastParseDocuments } from './fastyaml.js';
 
 /** Largest rule file read (bytes); bigger files are reported, not read. */
 export const MAX_RULE_FILE = 8 * 1024 * 1024;
 const MAX_NODES = 200_000;
+/** Files up to this size are tried with the fast reader first (fastyaml.ts). */
+const FAST_MAX = 1024 * 1024;
 const MAX_DEPTH = 64;
 
 type Raw = Record<string, unknown>;
@@ -27,6 +30,11 @@ export function lineOf(rule: object, path: string[]): number | undefined {
     if (l !== undefined) return l;
   }
   return m.get('');
+}
+
+/** Every key path → line known for a loaded rule (tests compare the two YAML readers with it). */
+export function lineMap(rule: object): ReadonlyMap<string, number> | undefined {
+  return ruleLines.get(rule);
 }
 
 interface Converted { value: unknown; lines: Map<string, number> }
@@ -113,8 +121,51 @@ function logsourceOf(v: unknown): LogSourceSpec {
 }
 
 /** Parse the text of one rule file. */
-export function parseRules(text: string, file: string): RuleSet {
+export function parseRules(text: string, file: string, opts: { fast?: boolean } = {}): RuleSet {
   const set: RuleSet = { rules: [], correlations: [], filters: [], problems: [], files: 1 };
+  let global: { value: Raw; lines: Map<string, number> } | null = null;
+  let previous: { value: Raw; lines: Map<string, number> } | null = null;
+  /** one rule document (a mapping), in file order: collection actions, then the rule itself */
+  const take = (value: Raw, lines: Map<string, number>, docLine: number | undefined): void => {
+    let raw = value;
+    const action = raw['action'];
+    if (action !== undefined) {
+      if (action === 'global') {
+        const { action: _a, ...rest } = raw;
+        global = { value: rest as Raw, lines };
+        return;
+      } else if (action === 'reset') {
+        global = null;
+        return;
+      } else if (action === 'repeat') {
+        if (!previous) {
+          set.problems.push({ file, line: docLine, severity: 'error', message: '"action: repeat" without a previous rule to repeat' });
+          return;
+        }
+        const { action: _a, ...rest } = raw;
+        raw = merge(previous.value, rest as Raw);
+        lines = new Map([...previous.lines, ...lines]);
+      } else {
+        set.problems.push({ file, line: lines.get('action') ?? docLine, severity: 'error',
+          message: `unknown collection action ${JSON.stringify(action)} (expected global, reset or repeat)` });
+        return;
+      }
+    } else if (global) {
+      raw = merge(global.value, raw);
+      lines = new Map([...global.lines, ...lines]);
+    }
+    previous = { value: raw, lines };
+    addDocument(set, raw, lines, file, docLine);
+  };
+
+  // Sigma files almost always fit the subset the fast reader handles; anything else (and every YAML error) goes
+  // through the `yaml` package, which gives the messages
+  const fast = opts.fast !== false && text.length <= FAST_MAX ? fastParseDocuments(text) : null;
+  if (fast) {
+    for (const d of fast) take(d.value, d.lines, d.line);
+    return set;
+  }
+
   const lc = new LineCounter();
   let docs: Document.Parsed[];
   try {
@@ -124,8 +175,6 @@ export function parseRules(text: string, file: string): RuleSet {
     set.problems.push({ file, severity: 'error', message: `YAML cannot be parsed: ${(e as Error).message}` });
     return set;
   }
-  let global: { value: Raw; lines: Map<string, number> } | null = null;
-  let previous: { value: Raw; lines: Map<string, number> } | null = null;
   for (const doc of docs) {
     const docLine = doc.contents?.range ? lc.linePos(doc.contents.range[0]).line : undefined;
     if (doc.errors.length > 0) {
@@ -146,36 +195,7 @@ export function parseRules(text: string, file: string): RuleSet {
       set.problems.push({ file, line: docLine, severity: 'error', message: 'a rule document must be a YAML mapping' });
       continue;
     }
-    let raw = conv.value;
-    let lines = conv.lines;
-    const action = raw['action'];
-    if (action !== undefined) {
-      if (action === 'global') {
-        const { action: _a, ...rest } = raw;
-        global = { value: rest as Raw, lines };
-        continue;
-      } else if (action === 'reset') {
-        global = null;
-        continue;
-      } else if (action === 'repeat') {
-        if (!previous) {
-          set.problems.push({ file, line: docLine, severity: 'error', message: '"action: repeat" without a previous rule to repeat' });
-          continue;
-        }
-        const { action: _a, ...rest } = raw;
-        raw = merge(previous.value, rest as Raw);
-        lines = new Map([...previous.lines, ...lines]);
-      } else {
-        set.problems.push({ file, line: lines.get('action') ?? docLine, severity: 'error',
-          message: `unknown collection action ${JSON.stringify(action)} (expected global, reset or repeat)` });
-        continue;
-      }
-    } else if (global) {
-      raw = merge(global.value, raw);
-      lines = new Map([...global.lines, ...lines]);
-    }
-    previous = { value: raw, lines };
-    addDocument(set, raw, lines, file, docLine);
+    take(conv.value, conv.lines, docLine);
   }
   return set;
 }

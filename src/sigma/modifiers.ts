@@ -16,21 +16,27 @@ const DASHES = ['-', '/', '\u2013', '\u2014', '\u2015'];
 /** Value after transforms: text (possibly with wildcard markers) or bytes (from utf16 encodings). */
 export type Val = string | Uint8Array;
 
-/* ------------------------------------------------------------------ lowercase cache (per event) */
+/* ------------------------------------------------------------------ lowercase cache */
 let lowerMap = new Map<string, string>();
-/** Lowercase a field value, cached until `resetLower()` (called once per event). */
+let lowerChars = 0;
+/**
+ * Lowercase a value, with a small cache for long strings (several rules lower the same value of an event when the
+ * getter does not cache per event). Bounded: at most 4096 entries and about 4M characters, then it starts over.
+ */
 export function lower(s: string): string {
   if (s.length < 16) return s.toLowerCase();
   let l = lowerMap.get(s);
   if (l === undefined) {
     l = s.toLowerCase();
-    if (lowerMap.size > 4096) lowerMap = new Map();
+    if (lowerMap.size >= 4096 || lowerChars > 4_000_000) resetLower();
     lowerMap.set(s, l);
+    lowerChars += s.length;
   }
   return l;
 }
 export function resetLower(): void {
   if (lowerMap.size > 0) lowerMap = new Map();
+  lowerChars = 0;
 }
 
 /* ------------------------------------------------------------------ Sigma strings */

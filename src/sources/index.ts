@@ -2,12 +2,12 @@
  * Source registry: expands user inputs (files, folders, "-"), detects each file's format from its content and
  * streams events from the matching reader. Adding a format = writing a `Source` and listing it in SOURCES.
  */
-import { createReadStream, createWriteStream, promises as fsp } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, fstatSync, openSync, promises as fsp, readSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import type { VigieEvent } from '../event.js';
 import { ReadContext, type InputFile, type Source } from './types.js';
 import { SOURCES } from './registry.js';
@@ -50,19 +50,34 @@ async function* walk(dir: string, ctx: ReadContext | undefined, depth: number): 
   }
 }
 
-/** Read the first bytes of a file (decompressing gzip) so readers can detect their format. */
+/** Uncompressed files up to this size are read whole by the probe (one open, one read) and parsed from memory. */
+export const WHOLE_FILE_MAX = 2 * 1024 * 1024;
+
+/**
+ * Read the first bytes of a file (decompressing gzip) so readers can detect their format. A small uncompressed
+ * file is read whole (`content`), so its reader needs no second open. Synchronous reads: one open, fstat, read and
+ * close per file, without a thread-pool round trip for each (a folder of many small logs is common).
+ */
 export async function probe(path: string): Promise<InputFile> {
-  const fh = await fsp.open(path, 'r');
+  const fd = openSync(path, 'r');
   try {
-    const st = await fh.stat();
-    const buf = Buffer.alloc(Math.min(HEAD_BYTES, st.size));
-    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-    let head: Buffer = buf.subarray(0, bytesRead);
+    const st = fstatSync(fd);
+    const want = st.size <= WHOLE_FILE_MAX ? st.size : HEAD_BYTES;
+    const buf = Buffer.allocUnsafe(want);
+    let got = 0;
+    while (got < want) {
+      const n = readSync(fd, buf, got, want - got, got);
+      if (n === 0) break;
+      got += n;
+    }
+    const data = buf.subarray(0, got);
+    let head: Buffer = data.length > HEAD_BYTES ? data.subarray(0, HEAD_BYTES) : data;
     const gzip = head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
     if (gzip) head = await gunzipHead(path);
-    return { path, file: path, head, gzip, size: st.size };
+    const whole = !gzip && st.size <= WHOLE_FILE_MAX && got === st.size;
+    return whole ? { path, file: path, head, gzip, size: st.size, content: data } : { path, file: path, head, gzip, size: st.size };
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
 }
 
@@ -88,6 +103,7 @@ async function gunzipHead(path: string): Promise<Buffer> {
 
 /** Open the file's content as a stream (decompressed when gzip). A truncated gzip ends the stream with an error. */
 export function openContent(input: InputFile, ctx: ReadContext): NodeJS.ReadableStream {
+  if (input.content) return Readable.from([input.content], { objectMode: false });
   const raw = createReadStream(input.file, { highWaterMark: 1 << 20 });
   if (!input.gzip) return raw;
   const gz = createGunzip();

@@ -14,13 +14,15 @@
 import type { Doc, EventOrigin, FieldValue, VigieEvent } from '../event.js';
 import { parseTime } from '../event.js';
 
+const hasOwn = Object.prototype.hasOwnProperty;
+
 function isObj(v: FieldValue | undefined): v is Doc {
   return v !== null && v !== undefined && typeof v === 'object' && !Array.isArray(v);
 }
 
 /** `{ "#attributes": {...}, "#text": x }` → x; other values unchanged. */
 export function unwrapText(v: FieldValue | undefined): FieldValue | undefined {
-  if (isObj(v) && Object.prototype.hasOwnProperty.call(v, '#text')) return v['#text'];
+  if (v !== null && typeof v === 'object' && !Array.isArray(v) && hasOwn.call(v, '#text')) return v['#text'];
   return v;
 }
 
@@ -30,13 +32,13 @@ function attr(v: FieldValue | undefined, name: string): FieldValue | undefined {
   return isObj(a) ? a[name] : undefined;
 }
 
-const SYSTEM_NAMES = new Set(['EventID', 'Channel', 'Computer', 'Provider_Name']);
 const SYSTEM_FIELDS = ['Version', 'Level', 'Task', 'Opcode', 'Keywords', 'EventRecordID', 'Channel', 'Computer'] as const;
 
 /** Set a field from EventData/UserData (no closure per event: this runs for every Windows event). */
 function put(fields: Doc, k: string, v: FieldValue | undefined): void {
   if (v === undefined) return;
-  if (SYSTEM_NAMES.has(k) && Object.prototype.hasOwnProperty.call(fields, k)) return;
+  // System fields win over EventData/UserData names that repeat them
+  if ((k === 'EventID' || k === 'Channel' || k === 'Computer' || k === 'Provider_Name') && hasOwn.call(fields, k)) return;
   // attacker-chosen names: "__proto__" must stay a plain field, not change the object's prototype
   if (k === '__proto__') Object.defineProperty(fields, k, { value: v, enumerable: true, writable: true, configurable: true });
   else fields[k] = v;
@@ -44,9 +46,9 @@ function put(fields: Doc, k: string, v: FieldValue | undefined): void {
 
 function flattenUserData(fields: Doc, o: Doc, depth: number): void {
   if (depth > 16) return;
-  for (const [k, v] of Object.entries(o)) {
-    if (k === '#attributes') continue;
-    const u = unwrapText(v);
+  for (const k in o) {
+    if (k === '#attributes' || !hasOwn.call(o, k)) continue;
+    const u = unwrapText(o[k]);
     if (isObj(u)) flattenUserData(fields, u, depth + 1);
     else put(fields, k, u);
   }
@@ -86,8 +88,10 @@ export function windowsEvent(doc: Doc, origin: EventOrigin): VigieEvent {
 
   const ed = event.EventData;
   if (isObj(ed)) {
-    for (const [k, raw] of Object.entries(ed)) {
-      if (k === '#attributes') continue;
+    // for…in: same keys in the same order as Object.entries (documents are plain objects), without the pairs
+    for (const k in ed) {
+      if (k === '#attributes' || !hasOwn.call(ed, k)) continue;
+      const raw = ed[k];
       if (k === 'Data') {
         const v = unwrapText(raw);
         const list = (Array.isArray(v) ? v : [v]).map((x) => unwrapText(x as FieldValue) ?? null);

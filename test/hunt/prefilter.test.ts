@@ -54,8 +54,11 @@ test('Prefilter: rules run only when an anchor occurs; rules without anchors alw
   assert.ok(p.hit(0) && p.hit(1) && !p.hit(2) && !p.hit(3));
   p.scan(ev({ Image: 'C:\\Tools\\cmd.exe', CommandLine: 'echo 😀' }));
   assert.ok(!p.hit(0) && p.hit(1) && p.hit(2));
-  p.scan(ev({ Hashes: 'MD5=1,IMPHASH=32f5095c9bbdcacf28fd4060eb4dfc42' }));
+  p.scan(ev({ CommandLine: 'x MD5=1,IMPHASH=32f5095c9bbdcacf28fd4060eb4dfc42' }));
   assert.ok(p.hit(3));
+  // literals are looked for in the field the rule tests: the same text in another field does not count
+  p.scan(ev({ Hashes: 'MD5=1,IMPHASH=32f5095c9bbdcacf28fd4060eb4dfc42' }));
+  assert.ok(!p.hit(3));
   // KELVIN SIGN lower-cases to "k": the engine would match "mimi\u212Aatz.exe", so must the prefilter
   p.scan(ev({ Image: 'C:\\x\\MIMI\u212AATZ.EXE' }));
   assert.ok(p.hit(0));

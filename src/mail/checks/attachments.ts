@@ -47,6 +47,8 @@ export const ATTACHMENT_SYMBOLS: Record<string, { score: number; kind: Kind }> =
   ATTACH_PDF_LAUNCH: { score: 7, kind: 'malware' },
   ATTACH_PDF_EMBEDDED_FILE: { score: 2, kind: 'info' },
   ATTACH_PDF_LINK: { score: 5, kind: 'phishing' },
+  ATTACH_NAME_INVISIBLE: { score: 3, kind: 'phishing' },
+  ATTACH_PASSWORD_IN_BODY: { score: 3, kind: 'phishing' },
 };
 
 const EXECUTABLE = new Set(['exe', 'scr', 'dll', 'msi', 'msix', 'msp', 'com', 'pif', 'cpl', 'sys', 'ocx', 'appx', 'appxbundle', 'application', 'gadget', 'jar', 'apk', 'elf', 'bin', 'xll', 'wll', 'reg']);
@@ -59,6 +61,13 @@ const OFFICE_OOXML = new Set(['docx', 'docm', 'dotx', 'dotm', 'xlsx', 'xlsm', 'x
 const OFFICE_OLE = new Set(['doc', 'dot', 'xls', 'xlt', 'xla', 'ppt', 'pot', 'pps', 'msg', 'pub', 'vsd', 'mpp']);
 const DECOY = /\.(pdf|docx?|xlsx?|pptx?|txt|jpe?g|png|gif|bmp|tiff?|rtf|csv|odt|ods|mp3|mp4|wav|avi|zip|rar|eml|msg)(\s|_|-)*\.([a-z0-9]{2,5})$/i;
 const BIDI_NAME = /[\u202a-\u202e\u2066-\u2069\u200e\u200f]/;
+/** Invisible characters no file-naming tool writes: zero-width, word joiner, BOM, soft hyphen, combining grapheme joiner, Hangul fillers. */
+const INVISIBLE_NAME = /[\u200b-\u200d\u2060-\u2064\ufeff\u00ad\u180e\u034f\u115f\u1160\u3164\uffa0\u17b4\u17b5]/;
+const INVISIBLE_NAME_ALL = new RegExp(INVISIBLE_NAME.source, 'g');
+/** "password: x", "senha de acesso: x", "mot de passe : x"… followed by a short value (the key of an encrypted attachment). */
+const PASSWORD_GIVEN = /\b(?:password|passwort|kennwort|pwd|senha|mot de passe|contrase(?:n|ñ)a|wachtwoord|clave|parola)\b[^\n:=]{0,30}[:=]\s*[^\s]{2,24}/i;
+/** Attachment kinds a password protects: archives, PDFs, Office documents. */
+const PROTECTABLE = /\.(zip|rar|7z|pdf|docx?|xlsx?|pptx?|docm|xlsm|one|iso|img)$/i;
 
 export function extOf(name: string): string {
   const m = /\.([a-z0-9-]{1,20})\s*$/i.exec(name);
@@ -105,6 +114,14 @@ export const attachmentsCheck: Check = {
       // inline images of the HTML body are not "attachments" in the dangerous sense, but a renamed one still is
       files.push({ name: a.filename || '', container: a.container ?? [], content: a.content, mime: a.mimeType, sha256: a.sha256, size: a.size });
     }
+    // the password of an attached archive or document given in the body: encryption keeps scanners out, the
+    // text lets the victim in (classic delivery of malware and of PDF lures)
+    const protectable = msg.attachments.find((a) => PROTECTABLE.test(a.filename || ''));
+    if (protectable) {
+      const body = (msg.text || msg.htmlText || '').slice(0, 50_000);
+      const pm = PASSWORD_GIVEN.exec(body);
+      if (pm) add('ATTACH_PASSWORD_IN_BODY', null, `The text gives the password of an attachment ("${pm[0].slice(0, 60)}") for ${protectable.filename.slice(0, 80)}: an encrypted file hides its content from scanners.`, [protectable.filename.slice(0, 120)]);
+    }
     const budget = { left: MESSAGE_ARCHIVE_BUDGET };
     for (let i = 0; i < files.length && i < 3000; i++) {
       const f = files[i];
@@ -130,6 +147,9 @@ function inspectFile(f: FileItem, queue: FileItem[], add: Adder, budget: { left:
   if (BIDI_NAME.test(name)) {
     const shown = name.replace(/[\u202a-\u202e\u2066-\u2069\u200e\u200f]/g, '');
     add('ATTACH_RTLO_NAME', f, `Attachment name ${JSON.stringify(shown)} contains a right-to-left override that disguises its real extension .${ext}.`);
+  }
+  if (INVISIBLE_NAME.test(name)) {
+    add('ATTACH_NAME_INVISIBLE', f, `Attachment name ${JSON.stringify(name.replace(INVISIBLE_NAME_ALL, '').slice(0, 100))} contains invisible characters (zero-width or joiner), written to defeat name and hash blocklists.`);
   }
   const dm = DECOY.exec(name);
   if (dm) {

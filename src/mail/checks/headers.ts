@@ -33,6 +33,9 @@ export const HEADER_SCORES = {
   DMARC_FAIL_REJECT: 5,
   ARC_FAIL: 1,
   AUTH_PASS_ALIGNED: 0,
+  EMPTY_MESSAGE: 3,
+  RANDOM_SENDER_DOMAIN: 2,
+  FREEMAIL_BULK_RECIPIENTS: 2,
 } as const;
 
 /** Free mailbox providers: anyone can open an address there. */
@@ -48,6 +51,9 @@ export const FREEMAIL = new Set([
   't-online.de', 'freenet.de', 'aim.com', 'juno.com', 'earthlink.net', 'comcast.net', 'att.net', 'sbcglobal.net',
   'verizon.net', 'cox.net', 'btinternet.com', 'sky.com', 'telenet.be', 'skynet.be', 'hushmail.com', 'lycos.com',
   'excite.com', 'usa.com', 'email.com', 'post.com', 'mailfence.com', 'disroot.org', 'onmicrosoft.com',
+  'yahoo.it', 'yahoo.de', 'yahoo.ca', 'yahoo.com.au', 'yahoo.co.in', 'yahoo.co.jp', 'hotmail.it', 'hotmail.de', 'hotmail.nl',
+  'hotmail.be', 'live.nl', 'live.be', 'live.it', 'live.de', 'live.co.uk', 'outlook.de', 'outlook.it', 'ziggo.nl', 'kpnmail.nl',
+  'planet.nl', 'home.nl', 'bigpond.com', 'shaw.ca', 'rogers.com', 'tiscali.it', 'alice.it', 'sapo.pt', 'yandex.ua', 'ukr.net',
 ]);
 
 /** Display-name words of a service, department, transaction or authority (en, fr, pt, es, de). */
@@ -81,6 +87,21 @@ function namedDomains(name: string): string[] {
     if (r && r.includes('.') && r !== d.split('.').pop()) out.push(d);
   }
   return out;
+}
+
+/**
+ * A machine-generated label in a sender-side domain ("fg89h9dfd6aypkctwzqn9jdf.com", "x7k2m9q4z1.example"): ≥10
+ * letters and digits alternating in ≥5 runs. Throwaway domains registered in bulk look like this; organisations
+ * name their domains and mail hosts with words.
+ */
+export function randomLabel(domain: string): string | null {
+  const labels = domain.toLowerCase().split('.');
+  for (const l of labels.slice(0, -1)) {
+    if (l.length < 10 || l.length > 63) continue;
+    const runs = l.match(/[a-z]+|[0-9]+/g) ?? [];
+    if (runs.length >= 5 && /[0-9]/.test(l) && /[a-z]/.test(l)) return l;
+  }
+  return null;
 }
 
 /** Addresses written inside a display name. */
@@ -194,6 +215,31 @@ export const headersCheck: Check = {
     if (msg.returnPath) {
       const rd = domainOf(msg.returnPath);
       if (rd && reg(rd) !== fromReg) add('RETURNPATH_DOMAIN_MISMATCH', `Envelope sender (Return-Path) ${msg.returnPath} is on another domain than From (${fromDomain || 'none'}).`, 'info', [rd]);
+    }
+
+    // machine-generated labels in the sender's, reply or envelope domain
+    for (const a of [fromAddr, ...msg.replyTo.map((r) => r.address), msg.sender?.address ?? '', msg.returnPath ?? '']) {
+      const d = domainOf(a);
+      const l = d ? randomLabel(d) : null;
+      if (l) {
+        add('RANDOM_SENDER_DOMAIN', `The sender-side domain ${d} carries the machine-generated label "${l}": throwaway domains registered in bulk look like this.`, 'phishing', [d]);
+        break;
+      }
+    }
+
+    // no subject, no text, nothing attached: an address-validation probe (or a payload stripped on the way)
+    const visible = [...msg.to, ...msg.cc].filter((r) => r.address.includes('@'));
+    if (!msg.subject.trim() && !(msg.text || '').trim() && !(msg.htmlText || '').trim() && !msg.attachments.length && !msg.nested.length) {
+      const hidden = visible.length === 0;
+      hits.push({ symbol: 'EMPTY_MESSAGE', score: HEADER_SCORES.EMPTY_MESSAGE + (hidden ? 2 : 0), kind: 'spam', reason: `The message has no subject, no text and no attachment${hidden ? ' and names no recipient' : ''}: an address-validation probe sent before the real lure.`, evidence: fromAddr ? [fromAddr] : [] });
+    }
+    // a private free-mail account writing to a list of unrelated free-mail users on several providers
+    if (fromDomain && isFree(fromDomain) && visible.length >= 3) {
+      const free = visible.filter((r) => r.address !== fromAddr && isFree(domainOf(r.address)));
+      const providers = new Set(free.map((r) => reg(domainOf(r.address))));
+      if (free.length >= 3 && providers.size >= 2) {
+        add('FREEMAIL_BULK_RECIPIENTS', `A free-mail account (${fromAddr}) writes to ${free.length} visible free-mail addresses on ${providers.size} providers: bulk mail sent from a throwaway account.`, 'spam', free.slice(0, 5).map((r) => r.address));
+      }
     }
 
     if (ctx.auth && ctx.auth.source !== 'none') authSymbols(ctx.auth, fromDomain, own, hits);

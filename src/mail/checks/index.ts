@@ -7,6 +7,7 @@ import { htmlCheck } from './html.js';
 import { wordingCheck } from './wording.js';
 import { attachmentsCheck } from './attachments.js';
 import { qrCheck } from './qr.js';
+import { forwardedCheck } from './forwarded.js';
 
 export const CHECKS: Check[] = [
   headersCheck,
@@ -16,4 +17,5 @@ export const CHECKS: Check[] = [
   wordingCheck,
   attachmentsCheck,
   qrCheck,
+  forwardedCheck,
 ];

@@ -209,11 +209,14 @@ export function brandsInName(name: string): Brand[] {
   const f = foldForMatch(name, 2000);
   const hits = BRAND_MATCHER.match(f, 10);
   const out: Brand[] = [];
+  // ("Apple-Support", "Meta_support": a service word glued with a hyphen or underscore counts too)
   const words = f.split(/[^a-z0-9+-]+/).filter(Boolean);
+  const parts = [...words, ...f.split(/[^a-z0-9+]+/)];
   for (const h of hits) {
     const b = BRAND_BY_NAME.get(h.tag)!;
     if (out.includes(b)) continue;
-    if (b.ambiguous && h.phrase.indexOf(' ') < 0 && words.length > 1 && !words.some((w) => SERVICE.has(w))) continue;
+    // an ambiguous brand word (Apple, Ledger, Chase…) counts next to a service word, alone, or as "<someone> from <brand>"
+    if (b.ambiguous && h.phrase.indexOf(' ') < 0 && words.length > 1 && !parts.some((w) => SERVICE.has(w)) && !f.trimEnd().endsWith(` from ${h.phrase}`)) continue;
     out.push(b);
   }
   return out;

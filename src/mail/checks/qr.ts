@@ -82,11 +82,137 @@ function shrink(img: Rgba): Rgba {
   return cur;
 }
 
+/**
+ * Images at least this large (pixels, after shrinking) are pre-screened by `mayHoldQr` before jsQR: on a photo or a
+ * screenshot jsQR spends tens of milliseconds chasing finder-pattern look-alikes; smaller images go to jsQR directly.
+ */
+export const PRESCREEN_MIN_PIXELS = 60_000;
+
+/**
+ * Fast necessary-condition test for a QR code, on the image jsQR would read: the image is binarised the way jsQR
+ * does it (8×8 blocks, black point from the 5×5 neighbouring blocks), rows are scanned for the 1:1:3:1:1
+ * dark/light/dark/light/dark runs of a finder pattern with jsQR's own tolerance, runs in consecutive rows are grouped
+ * (at least 3 rows tall, dark centre), and each group must also show 1:1:3:1:1 runs vertically through its centre.
+ * A QR code has three such finder patterns; fewer than three means jsQR cannot find one either (it needs three),
+ * except when a finder pattern is too distorted to read vertically, which jsQR would then rarely decode anyway.
+ */
+export function mayHoldQr(rgba: Uint8Array | Uint8ClampedArray, width: number, height: number): boolean {
+  const n = width * height;
+  const grey = new Uint8ClampedArray(n);
+  for (let i = 0, o = 0; i < n; i++, o += 4) grey[i] = 0.2126 * rgba[o] + 0.7152 * rgba[o + 1] + 0.0722 * rgba[o + 2];
+  const R = 8;
+  const hc = Math.ceil(width / R), vc = Math.ceil(height / R);
+  const bp = new Float64Array(hc * vc);
+  for (let vr = 0; vr < vc; vr++) {
+    for (let hr = 0; hr < hc; hr++) {
+      let sum = 0, min = 255, max = 0, cnt = 0;
+      const y1 = Math.min(height, vr * R + R), x1 = Math.min(width, hr * R + R);
+      for (let y = vr * R; y < y1; y++) {
+        for (let x = hr * R, i = y * width + x; x < x1; x++, i++) {
+          const v = grey[i];
+          sum += v; cnt++;
+          if (v < min) min = v;
+          if (v > max) max = v;
+        }
+      }
+      let avg = sum / cnt;
+      if (max - min <= 24) {
+        avg = min / 2;
+        if (vr > 0 && hr > 0) {
+          const nb = (bp[(vr - 1) * hc + hr] + 2 * bp[vr * hc + hr - 1] + bp[(vr - 1) * hc + hr - 1]) / 4;
+          if (min < nb) avg = nb;
+        }
+      }
+      bp[vr * hc + hr] = avg;
+    }
+  }
+  const dark = new Uint8Array(n);
+  for (let vr = 0; vr < vc; vr++) {
+    for (let hr = 0; hr < hc; hr++) {
+      const left = Math.max(0, Math.min(hc - 1, Math.max(2, Math.min(hr, hc - 3)) - 2));
+      const top = Math.max(0, Math.min(vc - 1, Math.max(2, Math.min(vr, vc - 3)) - 2));
+      let sum = 0, k = 0;
+      for (let yy = top; yy < Math.min(vc, top + 5); yy++) for (let xx = left; xx < Math.min(hc, left + 5); xx++) { sum += bp[yy * hc + xx]; k++; }
+      const th = sum / k;
+      const y1 = Math.min(height, vr * R + R), x1 = Math.min(width, hr * R + R);
+      for (let y = vr * R; y < y1; y++) for (let x = hr * R, i = y * width + x; x < x1; x++, i++) dark[i] = grey[i] <= th ? 1 : 0;
+    }
+  }
+  const at = (x: number, y: number): number => (x < 0 || y < 0 || x >= width || y >= height ? 0 : dark[y * width + x]);
+  /** jsQR's (very loose) finder-pattern ratio test */
+  const ok5 = (s0: number, s1: number, s2: number, s3: number, s4: number): boolean => {
+    const a = (s0 + s1 + s2 + s3 + s4) / 7;
+    return Math.abs(s0 - a) < a && Math.abs(s1 - a) < a && Math.abs(s2 - 3 * a) < 3 * a && Math.abs(s3 - a) < a && Math.abs(s4 - a) < a;
+  };
+  /** a closer 1:1:3:1:1 test for the vertical confirmation (each run within 60% of a module, the centre 3 ± 1.8) */
+  const tight5 = (s0: number, s1: number, s2: number, s3: number, s4: number): boolean => {
+    const a = (s0 + s1 + s2 + s3 + s4) / 7;
+    const t = a * 0.6 + 0.75;
+    return Math.abs(s0 - a) < t && Math.abs(s1 - a) < t && Math.abs(s2 - 3 * a) < 3 * t && Math.abs(s3 - a) < t && Math.abs(s4 - a) < t;
+  };
+  /** vertical 1:1:3:1:1 through (x, y), a dark pixel */
+  const vertical = (x: number, y: number): boolean => {
+    const run = (dir: number): [number, number, number] => {
+      const r: [number, number, number] = [0, 0, 0];
+      let yy = y, want = 1;
+      for (let k = 0; k < 3; k++) {
+        while (at(x, yy) === want && r[k] < height) { r[k]++; yy += dir; }
+        want ^= 1;
+      }
+      return r;
+    };
+    const up = run(-1), down = run(1);
+    return tight5(up[2], up[1], up[0] + down[0] - 1, down[1], down[2]);
+  };
+  type Line = { startX: number; endX: number; y: number };
+  type Quad = { top: Line; bottom: Line };
+  let confirmed = 0;
+  const finish = (q: Quad): boolean => {
+    if (q.bottom.y - q.top.y < 2) return false;
+    const cx = Math.round((q.top.startX + q.top.endX + q.bottom.startX + q.bottom.endX) / 4);
+    const cy = Math.round((q.top.y + q.bottom.y + 1) / 2);
+    if (!at(cx, cy) || !vertical(cx, cy)) return false;
+    return ++confirmed >= 3;
+  };
+  let active: Quad[] = [];
+  const row = new Int32Array(5);
+  for (let y = 0; y <= height; y++) {
+    let len = 0, last = 0;
+    row.fill(0);
+    const base = y * width;
+    for (let x = -1; x <= width; x++) {
+      const v = x < 0 || x >= width || y >= height ? 0 : dark[base + x];
+      if (v === last) { len++; continue; }
+      row[0] = row[1]; row[1] = row[2]; row[2] = row[3]; row[3] = row[4]; row[4] = len;
+      len = 1;
+      last = v;
+      if (v || !ok5(row[0], row[1], row[2], row[3], row[4])) continue;
+      const endX = x - row[3] - row[4];
+      const startX = endX - row[2];
+      const line = { startX, endX, y };
+      const q = active.find((a) => (startX >= a.bottom.startX && startX <= a.bottom.endX) || (endX >= a.bottom.startX && startX <= a.bottom.endX)
+        || (startX <= a.bottom.startX && endX >= a.bottom.endX && row[2] / (a.bottom.endX - a.bottom.startX) < 1.5 && row[2] / (a.bottom.endX - a.bottom.startX) > 0.5));
+      if (q) q.bottom = line;
+      else active.push({ top: line, bottom: line });
+    }
+    const still: Quad[] = [];
+    for (const q of active) {
+      if (q.bottom.y === y) still.push(q);
+      else if (finish(q)) return true;
+    }
+    active = still;
+    if (active.length > 5000) active = active.slice(-5000);
+  }
+  for (const q of active) if (finish(q)) return true;
+  return false;
+}
+
 export function findQr(b: Uint8Array): string | null {
   const img = decodeImage(b);
   if (!img) return null;
   const s = shrink(img);
   const data = s.data instanceof Uint8ClampedArray ? s.data : new Uint8ClampedArray(s.data.buffer, s.data.byteOffset, s.data.byteLength);
+  if (s.width * s.height >= PRESCREEN_MIN_PIXELS && !mayHoldQr(data, s.width, s.height)) return null;
   const r = jsQR(data, s.width, s.height, { inversionAttempts: 'dontInvert' });
   return r && r.data ? r.data.slice(0, 4096) : null;
 }

@@ -20,7 +20,37 @@ export const WORDING_SCORES = {
   WORDING_CREDENTIAL: 1.5, WORDING_CREDENTIAL_LINK: 2.5, WORDING_URGENCY: 0.5, WORDING_PAYMENT_CHANGE: 3.5,
   WORDING_INVOICE: 1, WORDING_SCAM: 4, WORDING_CALLBACK: 3.5, BRAND_CREDENTIAL_LURE: 1.5,
   SCAM_REPLY_DIVERTED: 2.5, RANDOM_TOKEN_HEADER: 3, WORDING_LEGAL_THREAT: 3, BODY_ONLY_LINK: 2.5,
+  BODY_TOKEN_STUFFING: 4,
 } as const;
+
+/**
+ * The same random code (letters and digits, e.g. "X34QDJLJ89") pasted again and again inside the words of the body
+ * ("MemX34QDJLJ89bership"): a filter-evasion trick that breaks words for keyword matching and makes every copy
+ * differ. Needs ≥4 occurrences of one code, ≥2 of them glued to lower-case letters.
+ */
+export function tokenStuffing(text: string): string | null {
+  const t = text.length > 50_000 ? text.slice(0, 50_000) : text;
+  const re = /[A-Z0-9]{6,16}/g;
+  const seen = new Map<string, { n: number; glued: number }>();
+  let m: RegExpExecArray | null;
+  let k = 0;
+  while ((m = re.exec(t)) !== null && k++ < 5000) {
+    const tok = m[0];
+    const digits = tok.replace(/\D/g, '').length;
+    if (digits < 2 || tok.length - digits < 2) continue;
+    const e = seen.get(tok) ?? { n: 0, glued: 0 };
+    e.n++;
+    const before = m.index > 0 ? t.charCodeAt(m.index - 1) : 32;
+    const after = m.index + tok.length < t.length ? t.charCodeAt(m.index + tok.length) : 32;
+    if ((before >= 97 && before <= 122) || (after >= 97 && after <= 122)) e.glued++;
+    seen.set(tok, e);
+    if (e.n >= 4 && e.glued >= 2) return tok;
+  }
+  return null;
+}
+
+/** "$3000 per day", "€500 a week", "R$ 1.000 por dia": an earnings claim (counts as one scam phrase). */
+const EARNINGS = /(?:[$€£]|\b(?:usd|eur|gbp|r\$))\s?\d[\d.,]{0,12}(?:\s?k)?\s*(?:\([^)\n]{0,20}\)\s*)?(?:(?:usd|eur|dollars?|euros?)\s*)?(?:per|a|each|every|por|par|pro|al|ao)\s+(?:day|week|hour|dia|jour|semaine|tag|woche|dag|semana)\b/i;
 
 /** Replies diverted to a free-mail mailbox other than the sender's (scam contact address). */
 function freeReplyTo(msg: MessageView): string | null {
@@ -124,6 +154,9 @@ export const wordingCheck: Check = {
     if (inv.length && (msg.attachments.length > 0 || hasActionable(msg))) out.push({ symbol: 'WORDING_INVOICE', score: WORDING_SCORES.WORDING_INVOICE, kind: 'phishing', reason: `Invoice or payment-request wording with an attachment or link: ${q(inv)}.`, evidence: inv.slice(0, 10) });
     let weight = 0;
     let strong = 0;
+    const earn = EARNINGS.exec(`${msg.subject}\n${msg.text.slice(0, 100_000)}`);
+    // (small sums — "$2 a day" — are how news and charities talk, not get-rich offers)
+    if (earn && Number((/\d[\d.,]*/.exec(earn[0])?.[0] ?? '0').replace(/[.,](\d{3})/g, '$1').replace(/[.,]\d{1,2}$/, '')) >= 100) scam.push(earn[0].replace(/\s+/g, ' ').slice(0, 40));
     for (const p of scam) { if (WEAK_SCAM.has(p)) weight += 0.5; else { weight += STRONG_SCAM.has(p) ? 1.5 : 1; strong++; } }
     if (weight >= 1.5) out.push({ symbol: 'WORDING_SCAM', score: weight >= 2.5 ? 5.5 : weight >= 2 && strong > 0 ? 5 : WORDING_SCORES.WORDING_SCAM, kind: 'spam', reason: `Prize, reward, inheritance or investment wording: ${q(scam, 4)}.`, evidence: scam.slice(0, 10) });
     if (strong > 0) {
@@ -132,6 +165,8 @@ export const wordingCheck: Check = {
     }
     const tokens = [...randomTokens(msg.subject, false), ...randomTokens(msg.from.name, true)];
     if (tokens.length) out.push({ symbol: 'RANDOM_TOKEN_HEADER', score: WORDING_SCORES.RANDOM_TOKEN_HEADER, kind: 'phishing', reason: `The subject or display name carries random-looking codes (${tokens.slice(0, 3).join(', ')}), added so every copy differs and to pass as an official reference.`, evidence: tokens.slice(0, 5) });
+    const stuffed = tokenStuffing(msg.text || msg.htmlText || '');
+    if (stuffed) out.push({ symbol: 'BODY_TOKEN_STUFFING', score: WORDING_SCORES.BODY_TOKEN_STUFFING, kind: 'phishing', reason: `The code "${stuffed}" is pasted again and again inside the words of the body: a trick to break keyword filters and make every copy differ.`, evidence: [stuffed] });
     const bare = bareLinkBody(msg);
     if (bare) out.push({ symbol: 'BODY_ONLY_LINK', score: WORDING_SCORES.BODY_ONLY_LINK, kind: 'phishing', reason: `The body is a web link with almost no text (${bare.words} words besides it): nothing but the subject invites the click.`, evidence: [bare.url] });
     if (callback.length) {

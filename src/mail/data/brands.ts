@@ -53,6 +53,8 @@ export const BRANDS: Brand[] = [
   { name: 'TikTok', keywords: ['tiktok'], labels: ['tiktok'], domains: ['tiktok.com', 'tiktokv.com', 'tiktokcdn.com'] },
   { name: 'Binance', keywords: ['binance'], labels: ['binance'], domains: ['binance.com', 'binance.us', 'bnbstatic.com', 'binance.info', 'bntrace.com', 'binance.me'] },
   { name: 'Coinbase', keywords: ['coinbase'], labels: ['coinbase'], domains: ['coinbase.com', 'coinbase.us'] },
+  // "Meta" alone is an ordinary word: it counts next to a service word ("Meta Support", "Meta-support") or alone
+  { name: 'Meta', keywords: ['meta'], labels: [], ambiguous: true, domains: ['facebook.com', 'facebookmail.com', 'meta.com', 'fb.com', 'instagram.com', 'whatsapp.com', 'metamail.com'] },
   { name: 'MetaMask', keywords: ['metamask'], labels: ['metamask'], domains: ['metamask.io', 'consensys.io', 'consensys.net'] },
   { name: 'Trust Wallet', keywords: ['trust wallet', 'trustwallet'], labels: ['trustwallet'], domains: ['trustwallet.com'] },
   { name: 'Ledger', keywords: ['ledger', 'ledger live', 'ledger wallet'], labels: ['ledger'], ambiguous: true, domains: ['ledger.com'] },
@@ -93,6 +95,12 @@ export const BRANDS: Brand[] = [
   { name: 'Banco do Brasil', keywords: ['banco do brasil', 'ourocard', 'bb cartoes', '[bb]'], labels: ['bancodobrasil', 'bb'], domains: ['bb.com.br', 'bancobrasil.com.br'] },
   { name: 'Bradesco', keywords: ['bradesco'], labels: ['bradesco'], domains: ['bradesco.com.br', 'bradescoseguros.com.br', 'bradescard.com.br'] },
   { name: 'Itau', keywords: ['itau', 'itau unibanco', 'itaucard'], labels: ['itau'], domains: ['itau.com.br', 'itau.com', 'itaucard.com.br'] },
+  // Brazilian health insurers: their plans are sold by unsolicited "brokers" writing in their name
+  { name: 'Amil', keywords: ['amil', 'amil saude', 'plano amil'], labels: ['amil'], domains: ['amil.com.br', 'amilcarioca.com.br', 'amildental.com.br'] },
+  { name: 'NotreDame Intermedica', keywords: ['notredame', 'notredame intermedica', 'intermedica', 'gndi'], labels: ['gndi', 'intermedica', 'notredameintermedica'], domains: ['gndi.com.br', 'notredameintermedica.com.br', 'intermedica.com.br'] },
+  { name: 'SulAmerica', keywords: ['sulamerica', 'sul america saude', 'sulamerica saude'], labels: ['sulamerica'], domains: ['sulamerica.com.br', 'sulamericaseguros.com.br'] },
+  { name: 'Unimed', keywords: ['unimed'], labels: ['unimed'], domains: ['unimed.coop.br', 'unimed.com.br'] },
+  { name: 'Hapvida', keywords: ['hapvida'], labels: ['hapvida'], domains: ['hapvida.com.br'] },
   { name: 'Nubank', keywords: ['nubank', 'banco nu'], labels: ['nubank'], domains: ['nubank.com.br', 'nu.com.mx'] },
   { name: 'Livelo', keywords: ['livelo'], labels: ['livelo'], domains: ['livelo.com.br'] },
   { name: 'Mercado Livre', keywords: ['mercado livre', 'mercado libre', 'mercado pago'], labels: ['mercadolivre', 'mercadolibre', 'mercadopago'], domains: ['mercadolivre.com.br', 'mercadolibre.com', 'mercadopago.com', 'mercadopago.com.br', 'mercadolibre.com.ar', 'mercadolibre.com.mx'] },

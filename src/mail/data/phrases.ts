@@ -1,5 +1,5 @@
 /**
- * Phrase lists for the wording check, per language (English, French, Portuguese, Spanish, German). Phrases are
+ * Phrase lists for the wording check, per language (English, French, Portuguese, Spanish, German, Dutch). Phrases are
  * matched on folded text (lower-case, accents removed, look-alike letters mapped to Latin, whitespace collapsed),
  * on word boundaries. Categories:
  * - cred: credential theft and account lures (verify your account, password expiry, mailbox full, shared document)
@@ -16,14 +16,18 @@ export type PhraseTag = 'cred' | 'urg' | 'bank' | 'inv' | 'scam' | 'callback' | 
 export const STRONG_SCAM = new Set(['ukrainian girls', 'ukrainian singles', 'russian girls', 'fille ukrainienne', 'filles ukrainiennes',
   'oekraiens meisje', 'oekraiense', 'adult dating', 'sex dating', 'hot singles', 'vlagra', 'clalis', 'professional hacker',
   'secretly monitoring', 'dear beneficiary', 'wallet has been funded', 'claim your airdrop', 'withdraw process',
-  'begin withdrawing', 'cloud mining', 'meninas ucranianas']);
+  'begin withdrawing', 'cloud mining', 'meninas ucranianas', 'blauwe pil', 'erectieproblemen', 'vrouwen in de buurt',
+  'vrouwen in jouw buurt', 'male enhancement', 'neuken', 'geen nepprofielen', 'geen valse profielen', 'no fake profiles']);
 
 /** Scam words common in legitimate marketing too: they count half. */
 export const WEAK_SCAM = new Set(['congratulations', 'winner', 'reward', 'rewards program', 'giveaway', 'survey', 'bitcoin', 'crypto', 'btc',
   'eth', 'usdt', 'keto', 'sexy', 'felicitations', 'parabens', 'felicidades', 'premio', 'gagnant', 'umfrage', 'teilnehmen',
   'free gift', 'claim now', 'claim your', 'exclusive offer', 'staking', 'airdrop', 'gewinner', 'belohnung', 'desconto',
   'weight loss', 'lose weight', 'naughty', 'brinde', 'beneficiary', 'unclaimed', 'gift card', 'viagra', 'cialis', 'levitra',
-  'presale', 'for charity', 'investment plan', 'fund transfer', 'dear friend', 'business proposal', 'pay me',
+  'presale', 'for charity', 'investment plan', 'gefeliciteerd', 'beloning', 'enquete', 'winnaar', 'win een', 'maak kans op',
+  'waardebon', 'cadeaubon', 'cadeaukaart', 'afvallen', 'gewichtsverlies', 'meiden', 'singles', 'chatten', 'soulmate',
+  'erectie', 'orgasme', 'orgasmen', 'claim je', 'claim uw', 'pounds in', 'losing weight', 'passive income', 'financial freedom',
+  'get rich', 'weight-loss', 'get to know you', 'where are you from', 'how old are you', 'serious relationship', 'flirten', 'op zoek naar liefde', 'erotisch', 'erotische', 'burn fat', 'fat burning', 'fund transfer', 'dear friend', 'business proposal', 'pay me',
   'mutual benefit', 'jackpot', 'casino', 'wager', 'wheel of fortune', 'digital assets', 'your wallet', 'minting', 'flirt',
   'volwassen', 'lonely', 'chat with me', 'beautiful women', 'pharmacy', 'charitable donation', 'work from home',
   'earn up to', 'job offer', 'home-based', 'personal assistant', 'your fund', 'my photos', 'my picture', 'crypto journey', 'airdrops', 'token sale', 'adult website', 'adult websites']);
@@ -88,6 +92,14 @@ export const PHRASES: Record<PhraseTag, string[]> = {
     'konto gesperrt', 'ungewohnliche aktivitat', 'verdachtige aktivitat', 'ihr passwort', 'passwort lauft ab',
     'speicher ist voll', 'speicher ist belegt', 'aktualisieren sie ihre daten', 'melden sie sich an',
     'zahlungsinformationen', 'ihr paket', 'zustellung fehlgeschlagen', 'bestatigen sie ihre',
+    // nl
+    'verifieer uw account', 'verifieer je account', 'bevestig uw gegevens', 'bevestig je gegevens', 'bevestig uw identiteit',
+    'uw account is geblokkeerd', 'je account is geblokkeerd', 'uw account wordt geblokkeerd', 'account is opgeschort',
+    'verdachte activiteit', 'ongebruikelijke activiteit', 'uw wachtwoord', 'je wachtwoord', 'wachtwoord verloopt',
+    'mailbox is vol', 'opslag is vol', 'werk uw gegevens bij', 'uw gegevens bijwerken', 'log in op uw', 'uw pakket',
+    'je pakket', 'bezorging mislukt', 'in afwachting van levering', 'verzendkosten', 'douanekosten', 'bezorgkosten',
+    'uw bankpas', 'je bankpas', 'nieuwe bankpas', 'uw betaalpas', 'betaling is mislukt', 'betaling mislukt',
+    'openstaande betaling',
   ],
   urg: [
     'urgent', 'urgently', 'within 24 hours', 'within 48 hours', 'within 24hrs', 'in 24 hours',
@@ -101,6 +113,8 @@ export const PHRASES: Record<PhraseTag, string[]> = {
     'inmediatamente', 'en 24 horas', 'accion requerida', 'ultima oportunidad',
     'sofort', 'dringend', 'innerhalb von 24 stunden', 'letzte warnung', 'letzte erinnerung', 'letzte chance',
     'beeilen sie sich', 'nur heute', 'nur noch heute', 'schnell sein',
+    'dringend verzoek', 'binnen 24 uur', 'binnen 48 uur', 'laatste waarschuwing', 'laatste herinnering', 'laatste kans',
+    'onmiddellijk', 'vandaag nog', 'mis deze kans niet', 'verloopt vandaag',
   ],
   bank: [
     'change of bank details', 'new bank details', 'updated bank details', 'bank details have changed',
@@ -110,6 +124,7 @@ export const PHRASES: Record<PhraseTag, string[]> = {
     'nouveau rib', 'changement de rib', 'nouveau compte bancaire', 'alteracao de dados bancarios',
     'nova conta bancaria', 'novos dados bancarios', 'cambio de cuenta bancaria', 'nueva cuenta bancaria',
     'nuevos datos bancarios', 'neue bankverbindung', 'anderung der bankverbindung', 'bankverbindung hat sich geandert',
+    'nieuwe bankrekening', 'nieuw rekeningnummer', 'gewijzigde bankgegevens', 'nieuwe bankgegevens',
   ],
   inv: [
     'outstanding invoice', 'overdue invoice', 'overdue payment', 'payment is overdue', 'unpaid invoice',
@@ -119,6 +134,7 @@ export const PHRASES: Record<PhraseTag, string[]> = {
     'fatura em aberto', 'fatura vencida', 'comprovante de pagamento', 'pagamento pendente', 'nota fiscal', 'boleto',
     'factura pendiente', 'factura vencida', 'comprobante de pago', 'transferencia bancaria',
     'offene rechnung', 'zahlungserinnerung', 'mahnung',
+    'openstaande factuur', 'betalingsherinnering', 'betaalbewijs', 'achterstallige betaling',
   ],
   scam: [
     'you have won', 'you\'ve won', 'you won', 'lottery', 'claim your prize', 'claim your reward', 'claim now',
@@ -170,6 +186,30 @@ export const PHRASES: Record<PhraseTag, string[]> = {
     // romance scams
     'i am single', 'i\'m single', 'single lady', 'humble lady', 'my photos', 'my picture', 'looking for a man',
     'suitable gentleman', 'guy from usa', 'man from usa', 'years old chick', 'years old girl', 'years old lady',
+    // nl: prizes, surveys, dating and adult, pharmacy, diet, easy money
+    'gefeliciteerd', 'u heeft gewonnen', 'je hebt gewonnen', 'u bent gekozen', 'je bent gekozen', 'u bent geselecteerd',
+    'je bent geselecteerd', 'maak kans op', 'win een', 'beloning', 'cadeaukaart', 'cadeaubon', 'waardebon', 'enquete',
+    'loterij', 'erfenis', 'geldprijs', 'winnaar', 'claim je', 'claim uw', 'afvallen', 'gewichtsverlies', 'zonder recept',
+    'erectieproblemen', 'erectie', 'blauwe pil', 'orgasme', 'orgasmen', 'geile', 'vrouwen in de buurt',
+    'vrouwen in jouw buurt', 'meiden', 'singles', 'chatten', 'afspraakje', 'soulmate', 'ontmoet haar',
+    'bijverdienen', 'verdien thuis', 'per dag verdienen', 'cryptomunten', 'intieme fantasieen', 'sexcontact', 'seksdate',
+    'neuken', 'sexpartner', 'geen nepprofielen', 'geen valse profielen', 'no fake profiles', 'intiem contact',
+    'alleenstaande vrouwen', 'flirten', 'op zoek naar liefde', 'erotisch', 'erotische', 'vreemdgaan', 'discreet contact',
+    // easy money (pt, es, fr, de, nl)
+    'oportunidades de lucro', 'renda extra', 'ganhe dinheiro', 'dinheiro facil', 'lucro garantido', 'ganar dinero',
+    'gane dinero', 'dinero facil', 'gagner de l\'argent', 'argent facile', 'passives einkommen', 'schnelles geld', 'snel geld',
+    // romance-scam openers (en)
+    'serious relationship', 'i saw your profile', 'how old are you', 'where are you from', 'i am lonely', 'i\'m lonely',
+    'get to know you', 'send you my photo', 'send you my photos', 'write to my email', 'write to my private email',
+    // crypto balance and transfer lures
+    'bitcoin transaction', 'bitcoin deposit', 'btc deposit', 'pending bitcoin', 'crypto deposit', 'deposit of btc',
+    // diet, adult and pharmacy spam (en)
+    'weight-loss', 'belly fat', 'burn fat', 'fat burning', 'melt fat', 'lose pounds', 'losing weight', 'pounds in',
+    'pounds lighter', 'lbs lighter', 'kilos lighter', 'kilo lichter', 'quilos a menos', 'kilos de menos', 'kilos en moins',
+    'kilo weniger',
+    'male enhancement',
+    // easy money claims
+    'transfers to your card', 'earn money online', 'passive income', 'financial freedom', 'get rich',
   ],
   legal: [
     'court summons', 'summons to appear', 'lawsuit against you', 'legal proceedings against you', 'arrest warrant',
@@ -179,6 +219,7 @@ export const PHRASES: Record<PhraseTag, string[]> = {
     'intimacao', 'intimacao judicial', 'intimacao eletronica', 'citacao judicial', 'mandado de citacao', 'carta de demanda',
     'lista negra', 'multa pendente', 'cnh suspensa', 'processo judicial', 'demanda judicial', 'citacion judicial',
     'orden de arresto', 'en su contra', 'vorladung', 'haftbefehl', 'gerichtsverfahren gegen sie', 'strafanzeige gegen sie',
+    'dagvaarding', 'deurwaarder', 'gerechtelijke stappen', 'gerechtelijke procedure', 'arrestatiebevel',
   ],
   callback: [
     'if you did not authorize', 'if you did not make this', 'if you didn\'t make this', 'did not authorize this',
@@ -188,5 +229,6 @@ export const PHRASES: Record<PhraseTag, string[]> = {
     'dispute this charge', 'automatically renewed', 'auto-renewal', 'has been charged to your', 'will be charged',
     'caso nao reconheca', 'ligue para', 'central de atendimento', 'compra em analise', 'si no reconoce', 'llame al',
     'llamenos al', 'appelez le', 'appelez-nous', 'si vous n\'etes pas a l\'origine', 'rufen sie uns an', 'unter der nummer',
+    'bel ons op', 'bel dan direct',
   ],
 };

@@ -74,14 +74,16 @@ export class PhraseMatcher<T> {
   private goto: Array<Map<number, number>> = [new Map()];
   private fail: number[] = [0];
   private out: Array<Array<{ len: number; tag: T; phrase: string }>> = [[]];
-  /** dense transition table of the root state (0 = stay at root) */
-  private root = new Int32Array(65536);
-  /** the other states' transitions, flattened: keys/targets of state s are at [edgeStart[s], edgeStart[s+1]) */
-  private edgeStart = new Int32Array(1);
-  private edgeKey = new Int32Array(0);
-  private edgeTo = new Int32Array(0);
-  /** for states with many transitions: their ASCII transitions as a dense table (0 = none) */
-  private ascii: Array<Int32Array | undefined> = [];
+  /**
+   * The automaton as a full transition table (a DFA: failure links folded in), over a compact alphabet: `cls` maps
+   * a UTF-16 code unit to its class (0 = a character no phrase holds, which always leads back to the root), and the
+   * next state is `delta[state * width + class]`. One table read per character of text.
+   */
+  private cls = new Uint16Array(65536);
+  private width = 1;
+  private delta = new Int32Array(1);
+  /** 1 when the state ends at least one phrase */
+  private hasOut = new Uint8Array(1);
 
   constructor(entries: Array<{ phrase: string; tag: T }>) {
     for (const { phrase, tag } of entries) {
@@ -115,59 +117,45 @@ export class PhraseMatcher<T> {
         this.out[u] = this.out[u].concat(this.out[this.fail[u]]);
       }
     }
-    for (const [ch, nx] of this.goto[0]) if (ch >= 0) this.root[ch] = nx;
     const states = this.goto.length;
-    let edges = 0;
-    for (const g of this.goto) edges += g.size;
-    this.edgeStart = new Int32Array(states + 1);
-    this.edgeKey = new Int32Array(edges);
-    this.edgeTo = new Int32Array(edges);
-    let k = 0;
-    for (let st = 0; st < states; st++) {
-      this.edgeStart[st] = k;
-      for (const [ch, nx] of this.goto[st]) { this.edgeKey[k] = ch; this.edgeTo[k] = nx; k++; }
+    const alphabet: number[] = [];
+    for (const g of this.goto) for (const ch of g.keys()) if (ch >= 0 && this.cls[ch] === 0) { alphabet.push(ch); this.cls[ch] = alphabet.length; }
+    const w = alphabet.length + 1;
+    const delta = new Int32Array(states * w);
+    for (let c = 1; c < w; c++) delta[c] = this.goto[0].get(alphabet[c - 1]) ?? 0;
+    // breadth-first order: a state's failure target is shallower, so its row is complete before it is read
+    for (const u of queue) {
+      const g = this.goto[u];
+      const row = u * w;
+      const frow = this.fail[u] * w;
+      for (let c = 1; c < w; c++) delta[row + c] = g.get(alphabet[c - 1]) ?? delta[frow + c];
     }
-    this.edgeStart[states] = k;
-    this.ascii = new Array<Int32Array | undefined>(states).fill(undefined);
-    for (let st = 1; st < states; st++) {
-      if (this.goto[st].size <= 4) continue;
-      const tab = new Int32Array(128);
-      for (const [ch, nx] of this.goto[st]) if (ch >= 0 && ch < 128) tab[ch] = nx;
-      this.ascii[st] = tab;
-    }
+    this.width = w;
+    this.delta = delta;
+    this.hasOut = new Uint8Array(states);
+    for (let st = 0; st < states; st++) if (this.out[st].length) this.hasOut[st] = 1;
+    // the trie and failure links are folded into delta: free them
+    this.goto = [];
+    this.fail = [];
   }
 
   /** Find phrases in already-folded text (single spaces). Returns each distinct phrase once. */
   match(text: string, maxHits = 50): Array<{ phrase: string; tag: T }> {
     const found = new Map<string, T>();
-    const root = this.root, fail = this.fail, out = this.out;
-    const es = this.edgeStart, ek = this.edgeKey, et = this.edgeTo, ascii = this.ascii;
+    const out = this.out, cls = this.cls, delta = this.delta, w = this.width, hasOut = this.hasOut;
     let s = 0;
     const n = text.length;
     for (let i = 0; i < n; i++) {
-      const ch = text.charCodeAt(i);
-      // follow failure links until a state with a transition on ch (the root's table is dense; 0 = none)
-      for (;;) {
-        if (s === 0) { s = root[ch]; break; }
-        let nx = -1;
-        const tab = ch < 128 ? ascii[s] : undefined;
-        if (tab !== undefined) { if (tab[ch] !== 0) nx = tab[ch]; }
-        else for (let e = es[s], end = es[s + 1]; e < end; e++) if (ek[e] === ch) { nx = et[e]; break; }
-        if (nx >= 0) { s = nx; break; }
-        s = fail[s];
-      }
-      if (s === 0) continue;
-      const outs = out[s];
-      if (outs.length) {
-        for (const o of outs) {
-          const start = i - o.len + 1;
-          const before = start > 0 ? text.charCodeAt(start - 1) : 32;
-          const after = i + 1 < n ? text.charCodeAt(i + 1) : 32;
-          if (isWordChar(before) || isWordChar(after)) continue;
-          if (!found.has(o.phrase)) {
-            found.set(o.phrase, o.tag);
-            if (found.size >= maxHits) return [...found].map(([phrase, tag]) => ({ phrase, tag }));
-          }
+      s = delta[s * w + cls[text.charCodeAt(i)]];
+      if (hasOut[s] === 0) continue;
+      for (const o of out[s]) {
+        const start = i - o.len + 1;
+        const before = start > 0 ? text.charCodeAt(start - 1) : 32;
+        const after = i + 1 < n ? text.charCodeAt(i + 1) : 32;
+        if (isWordChar(before) || isWordChar(after)) continue;
+        if (!found.has(o.phrase)) {
+          found.set(o.phrase, o.tag);
+          if (found.size >= maxHits) return [...found].map(([phrase, tag]) => ({ phrase, tag }));
         }
       }
     }

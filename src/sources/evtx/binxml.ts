@@ -12,7 +12,8 @@
  * caller skips the record.
  */
 import type { Doc, FieldValue } from '../../event.js';
-import { decodeValue, utf16, VT } from './values.js';
+import { decodeValue, ucs2, utf16, VT } from './values.js';
+import type { InnerPlan, TopPlan } from './fast.js';
 
 export class BinXmlError extends Error {}
 
@@ -78,6 +79,9 @@ export interface Template {
   offset: number;
   guid: string;
   nodes: Node[];
+  /** fast-path plans (fast.ts), compiled on first use: as a record's template, as a BinXml value's template */
+  top?: TopPlan | null;
+  inner?: InnerPlan | null;
 }
 /** A substitution value of type BinXml (0x21): its own fragment, rendered in place. */
 export class Fragment {
@@ -134,7 +138,7 @@ export class ChunkParser {
     const n = this.buf.readUInt16LE(off + 6);
     const end = off + 8 + 2 * n;
     if (end > this.size) this.fail(`name at ${off} runs past the chunk`, off);
-    const s = this.buf.toString('utf16le', off + 8, end);
+    const s = ucs2(this.buf, off + 8, end);
     this.names.set(off, s);
     return s;
   }
@@ -169,7 +173,7 @@ export class ChunkParser {
     try {
       const guid = this.buf.toString('hex', off + 4, off + 20);
       const { nodes } = this.fragment(start, end, false, depth + 1);
-      const t: Template = { offset: off, guid, nodes };
+      const t: Template = { offset: off, guid, nodes, top: undefined, inner: undefined };
       this.templates.set(off, t);
       return t;
     } catch (e) {
@@ -229,7 +233,7 @@ export class ChunkParser {
           const n = this.u16(p + 2, end);
           const e = p + 4 + 2 * n;
           if (e > end) this.fail('text value runs past its data', p);
-          return { node: { k: 1, v: this.buf.toString('utf16le', p + 4, e) }, pos: e };
+          return { node: { k: 1, v: ucs2(this.buf, p + 4, e) }, pos: e };
         }
         // other inline value types are sized by their type
         const w = type === VT.Guid || type === VT.SysTime ? 16 : type === VT.Int64 || type === VT.UInt64 || type === VT.Real64 || type === VT.HexInt64 || type === VT.FileTime ? 8 : type === VT.Int16 || type === VT.UInt16 ? 2 : type === VT.Int8 || type === VT.UInt8 ? 1 : 4;
@@ -527,7 +531,11 @@ export class Renderer {
 
 /** Parse and render one record's Binary XML (chunk offsets start..end) into an evtx_dump-shaped document. */
 export function renderRecord(parser: ChunkParser, start: number, end: number): Doc {
-  const { nodes } = parser.fragment(start, end, false, 0);
+  return renderParsed(parser, parser.fragment(start, end, false, 0).nodes);
+}
+
+/** Render a record's parsed nodes, charging the chunk's node budget (throws BinXmlError when it runs out). */
+export function renderParsed(parser: ChunkParser, nodes: Node[]): Doc {
   const doc: Doc = {};
   const budget = Math.min(MAX_RENDER_NODES, parser.renderBudget);
   const r = new Renderer(budget);
@@ -536,5 +544,12 @@ export function renderRecord(parser: ChunkParser, start: number, end: number): D
   } finally {
     parser.renderBudget -= budget - Math.max(r.budget, 0);
   }
+  return doc;
+}
+
+/** Render parsed nodes whose node count was already checked and charged (the fast path's deferred document). */
+export function renderNodes(nodes: Node[]): Doc {
+  const doc: Doc = {};
+  new Renderer(MAX_RENDER_NODES).render(nodes, [], doc);
   return doc;
 }

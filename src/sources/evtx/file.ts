@@ -10,7 +10,8 @@
  */
 import * as zlib from 'node:zlib';
 import type { Doc } from '../../event.js';
-import { BinXmlError, ChunkParser, renderRecord } from './binxml.js';
+import { BinXmlError, ChunkParser, MAX_RENDER_NODES, renderNodes, renderParsed, type Node } from './binxml.js';
+import { fastFields, type FastEvent } from './fast.js';
 import { filetimeMs } from './values.js';
 
 export const FILE_MAGIC = Buffer.from('ElfFile\0', 'latin1');
@@ -166,6 +167,24 @@ class StreamReader {
   }
 }
 
+/** The same reads over a file already in memory (no stream, no asynchronous step). */
+class MemReader {
+  offset = 0;
+  constructor(private data: Buffer) {}
+  async read(target: Buffer, at: number, n: number): Promise<number> {
+    const take = Math.max(0, Math.min(n, this.data.length - this.offset));
+    if (take > 0) this.data.copy(target, at, this.offset, this.offset + take);
+    this.offset += take;
+    return take;
+  }
+  async close(): Promise<void> {
+    // nothing to release
+  }
+}
+
+/** Chunk buffers of finished reads, reused by the next file (a folder of small files allocates none). */
+const spareChunkBuffers: Buffer[] = [];
+
 // ---------------------------------------------------------------------------------------------------------
 
 export interface EvtxRecord {
@@ -174,7 +193,33 @@ export interface EvtxRecord {
   recordId: number;
   /** record header timestamp, ms since epoch */
   written: number;
-  doc: Doc;
+  /** the evtx_dump-shaped document (rendered on first access when the fast path gave the fields) */
+  readonly doc: Doc;
+  /** the flat fields, when the record has the common shape (see fast.ts); else derive them from `doc` */
+  readonly fast?: FastEvent;
+}
+
+class Record implements EvtxRecord {
+  private nodes: Node[] | undefined;
+  private rendered: Doc | undefined;
+  constructor(
+    readonly offset: number,
+    readonly recordId: number,
+    readonly written: number,
+    doc: Doc | undefined,
+    nodes: Node[] | undefined,
+    readonly fast: FastEvent | undefined,
+  ) {
+    this.rendered = doc;
+    this.nodes = nodes;
+  }
+  get doc(): Doc {
+    if (this.rendered === undefined) {
+      this.rendered = renderNodes(this.nodes!);
+      this.nodes = undefined;
+    }
+    return this.rendered;
+  }
 }
 
 export interface EvtxProblem {
@@ -195,6 +240,7 @@ function allZero(b: Buffer, start: number, end: number): boolean {
   return true;
 }
 
+const TMP_NOFAST = process.env.VIGIE_TMP_NOFAST === '1';
 const RECORD_SIG = Buffer.from([0x2a, 0x2a, 0, 0]);
 
 /**
@@ -202,7 +248,7 @@ const RECORD_SIG = Buffer.from([0x2a, 0x2a, 0, 0]);
  * and reading goes on. Stops at the end of the stream.
  */
 export async function* readEvtxStream(
-  stream: NodeJS.ReadableStream,
+  stream: NodeJS.ReadableStream | Buffer,
   onError: (p: EvtxProblem) => void,
   stats?: EvtxStats,
 ): AsyncGenerator<EvtxRecord> {
@@ -214,12 +260,12 @@ export async function* readEvtxStream(
  * one asynchronous step per chunk instead of one per record.
  */
 export async function* readEvtxChunks(
-  stream: NodeJS.ReadableStream,
+  input: NodeJS.ReadableStream | Buffer,
   onError: (p: EvtxProblem) => void,
   stats?: EvtxStats,
 ): AsyncGenerator<EvtxRecord[]> {
-  const reader = new StreamReader(stream);
-  const buf = Buffer.alloc(CHUNK_SIZE);
+  const reader = Buffer.isBuffer(input) ? new MemReader(input) : new StreamReader(input);
+  const buf = spareChunkBuffers.pop() ?? Buffer.alloc(CHUNK_SIZE);
   const parser = new ChunkParser(buf, 0);
   const st: EvtxStats = stats ?? { chunks: 0, records: 0, declared: 0, errors: 0 };
   const err = (offset: number, message: string) => {
@@ -315,16 +361,21 @@ export async function* readEvtxChunks(
         }
         const recordId = Number(buf.readBigUInt64LE(off + 8));
         const written = filetimeMs(buf.readUInt32LE(off + 16), buf.readUInt32LE(off + 20));
-        let doc: Doc | undefined;
+        let rec: Record | undefined;
         try {
-          doc = renderRecord(parser, off + 24, off + rsize - 4);
+          const { nodes } = parser.fragment(off + 24, off + rsize - 4, false, 0);
+          const fast = TMP_NOFAST ? undefined : fastFields(nodes, Math.min(MAX_RENDER_NODES, parser.renderBudget));
+          if (fast) {
+            parser.renderBudget -= fast.elements;
+            rec = new Record(chunkOff + off, recordId, written, undefined, nodes, fast);
+          } else rec = new Record(chunkOff + off, recordId, written, renderParsed(parser, nodes), undefined, undefined);
         } catch (e) {
           const msg = e instanceof BinXmlError || e instanceof RangeError ? e.message : String(e);
           err(chunkOff + off, `record ${recordId}: ${msg}; record skipped`);
         }
-        if (doc) {
+        if (rec) {
           st.records++;
-          records.push({ offset: chunkOff + off, recordId, written, doc });
+          records.push(rec);
         }
         off += rsize;
       }
@@ -332,6 +383,7 @@ export async function* readEvtxChunks(
       if (size < CHUNK_SIZE) break;
     }
   } finally {
+    if (spareChunkBuffers.length < 4) spareChunkBuffers.push(buf);
     await reader.close();
   }
 }

@@ -51,11 +51,22 @@ const HEX = '0123456789ABCDEF';
 const hexByte: string[] = [];
 for (let i = 0; i < 256; i++) hexByte.push(HEX[i >> 4] + HEX[i & 15]);
 
+type FastSlices = Buffer & { ucs2Slice(start: number, end: number): string };
+
+/**
+ * UTF-16LE text of an even-length byte range the caller has bounds-checked: Buffer's own decoder without the
+ * argument handling of `toString` (a record has dozens of short strings), `toString` where that is missing.
+ */
+export const ucs2: (buf: Buffer, start: number, end: number) => string =
+  typeof (Buffer.prototype as Partial<FastSlices>).ucs2Slice === 'function'
+    ? (buf, start, end) => (buf as FastSlices).ucs2Slice(start, end)
+    : (buf, start, end) => buf.toString('utf16le', start, end);
+
 /** UTF-16LE text of a byte range, cut at the first NUL (sized strings often carry a terminator). */
 export function utf16(buf: Buffer, start: number, end: number): string {
   if (end <= start) return '';
   if ((end - start) & 1) end--;
-  let s = buf.toString('utf16le', start, end);
+  let s = ucs2(buf, start, end);
   const z = s.indexOf('\0');
   if (z >= 0) s = s.slice(0, z);
   return s;
@@ -100,8 +111,38 @@ function pad(n: number, w: number): string {
   return s.length >= w ? s : '0'.repeat(w - s.length) + s;
 }
 
+const P2: string[] = [];
+for (let i = 0; i < 100; i++) P2.push(i < 10 ? '0' + i : String(i));
+
+/** Six-digit microseconds. */
+function pad6(n: number): string {
+  return n >= 100000 ? String(n) : pad(n, 6);
+}
+
+/** Last second of 9999-12-31 and first of 0000-01-01, in Unix seconds: the range the arithmetic path covers. */
+const MAX_FAST_S = 253402300799;
+const MIN_FAST_S = -62167219200;
+
 /** ISO date-time text with microseconds from seconds since the Unix epoch + microseconds. */
 function isoMicros(unixSeconds: number, micros: number): string {
+  if (unixSeconds >= MIN_FAST_S && unixSeconds <= MAX_FAST_S) {
+    // proleptic Gregorian calendar from a day count (no Date object per value)
+    const days = Math.floor(unixSeconds / 86400);
+    const sod = unixSeconds - days * 86400;
+    const z = days + 719468;
+    const era = Math.floor(z / 146097);
+    const doe = z - era * 146097;
+    const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+    const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+    const mp = Math.floor((5 * doy + 2) / 153);
+    const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+    const m = mp < 10 ? mp + 3 : mp - 9;
+    const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+    const h = Math.floor(sod / 3600);
+    const mi = Math.floor((sod - h * 3600) / 60);
+    const sec = sod - h * 3600 - mi * 60;
+    return P2[Math.floor(y / 100)] + P2[y % 100] + '-' + P2[m] + '-' + P2[d] + 'T' + P2[h] + ':' + P2[mi] + ':' + P2[sec] + '.' + pad6(micros) + 'Z';
+  }
   const ms = unixSeconds * 1000;
   if (!(ms >= -8.64e15 && ms <= 8.64e15)) return '';
   const d = new Date(ms);
@@ -117,10 +158,12 @@ function isoMicros(unixSeconds: number, micros: number): string {
 export function filetimeText(lo: number, hi: number): string {
   let secs: number;
   let rem: number; // 100 ns ticks within the second
-  if (hi < 0x100000) {
-    const t = hi * 4294967296 + lo; // exact below 2^52
-    secs = Math.floor(t / 1e7);
-    rem = t - secs * 1e7;
+  if (hi < 0x40000000) {
+    // 2^32 = 429 × 10^7 + 4,967,296: split so every intermediate stays an exact integer below 2^53
+    const a = hi * 4967296 + lo;
+    const q = Math.floor(a / 1e7);
+    secs = hi * 429 + q;
+    rem = a - q * 1e7;
   } else {
     const t = (BigInt(hi) << 32n) | BigInt(lo);
     secs = Number(t / 10000000n);
@@ -270,7 +313,7 @@ export function decodeValue(buf: Buffer, o: number, size: number, type: number):
       let i = o;
       for (; i + 1 < end; i += 2) {
         if (buf[i] === 0 && buf[i + 1] === 0) {
-          out.push(buf.toString('utf16le', s, i));
+          out.push(ucs2(buf, s, i));
           s = i + 2;
           if (out.length >= MAX_ARRAY) break;
         }
