@@ -13,7 +13,6 @@
  */
 import type { Doc, FieldValue } from '../../event.js';
 import { decodeValue, ucs2, utf16, VT } from './values.js';
-import type { InnerPlan, TopPlan } from './fast.js';
 
 export class BinXmlError extends Error {}
 
@@ -79,9 +78,6 @@ export interface Template {
   offset: number;
   guid: string;
   nodes: Node[];
-  /** fast-path plans (fast.ts), compiled on first use: as a record's template, as a BinXml value's template */
-  top?: TopPlan | null;
-  inner?: InnerPlan | null;
 }
 /** A substitution value of type BinXml (0x21): its own fragment, rendered in place. */
 export class Fragment {
@@ -173,7 +169,7 @@ export class ChunkParser {
     try {
       const guid = this.buf.toString('hex', off + 4, off + 20);
       const { nodes } = this.fragment(start, end, false, depth + 1);
-      const t: Template = { offset: off, guid, nodes, top: undefined, inner: undefined };
+      const t: Template = { offset: off, guid, nodes };
       this.templates.set(off, t);
       return t;
     } catch (e) {
@@ -547,9 +543,3 @@ export function renderParsed(parser: ChunkParser, nodes: Node[]): Doc {
   return doc;
 }
 
-/** Render parsed nodes whose node count was already checked and charged (the fast path's deferred document). */
-export function renderNodes(nodes: Node[]): Doc {
-  const doc: Doc = {};
-  new Renderer(MAX_RENDER_NODES).render(nodes, [], doc);
-  return doc;
-}

@@ -10,8 +10,7 @@
  */
 import * as zlib from 'node:zlib';
 import type { Doc } from '../../event.js';
-import { BinXmlError, ChunkParser, MAX_RENDER_NODES, renderNodes, renderParsed, type Node } from './binxml.js';
-import { fastFields, type FastEvent } from './fast.js';
+import { BinXmlError, ChunkParser, renderRecord } from './binxml.js';
 import { filetimeMs } from './values.js';
 
 export const FILE_MAGIC = Buffer.from('ElfFile\0', 'latin1');
@@ -193,33 +192,7 @@ export interface EvtxRecord {
   recordId: number;
   /** record header timestamp, ms since epoch */
   written: number;
-  /** the evtx_dump-shaped document (rendered on first access when the fast path gave the fields) */
-  readonly doc: Doc;
-  /** the flat fields, when the record has the common shape (see fast.ts); else derive them from `doc` */
-  readonly fast?: FastEvent;
-}
-
-class Record implements EvtxRecord {
-  private nodes: Node[] | undefined;
-  private rendered: Doc | undefined;
-  constructor(
-    readonly offset: number,
-    readonly recordId: number,
-    readonly written: number,
-    doc: Doc | undefined,
-    nodes: Node[] | undefined,
-    readonly fast: FastEvent | undefined,
-  ) {
-    this.rendered = doc;
-    this.nodes = nodes;
-  }
-  get doc(): Doc {
-    if (this.rendered === undefined) {
-      this.rendered = renderNodes(this.nodes!);
-      this.nodes = undefined;
-    }
-    return this.rendered;
-  }
+  doc: Doc;
 }
 
 export interface EvtxProblem {
@@ -240,7 +213,6 @@ function allZero(b: Buffer, start: number, end: number): boolean {
   return true;
 }
 
-const TMP_NOFAST = process.env.VIGIE_TMP_NOFAST === '1';
 const RECORD_SIG = Buffer.from([0x2a, 0x2a, 0, 0]);
 
 /**
@@ -361,21 +333,16 @@ export async function* readEvtxChunks(
         }
         const recordId = Number(buf.readBigUInt64LE(off + 8));
         const written = filetimeMs(buf.readUInt32LE(off + 16), buf.readUInt32LE(off + 20));
-        let rec: Record | undefined;
+        let doc: Doc | undefined;
         try {
-          const { nodes } = parser.fragment(off + 24, off + rsize - 4, false, 0);
-          const fast = TMP_NOFAST ? undefined : fastFields(nodes, Math.min(MAX_RENDER_NODES, parser.renderBudget));
-          if (fast) {
-            parser.renderBudget -= fast.elements;
-            rec = new Record(chunkOff + off, recordId, written, undefined, nodes, fast);
-          } else rec = new Record(chunkOff + off, recordId, written, renderParsed(parser, nodes), undefined, undefined);
+          doc = renderRecord(parser, off + 24, off + rsize - 4);
         } catch (e) {
           const msg = e instanceof BinXmlError || e instanceof RangeError ? e.message : String(e);
           err(chunkOff + off, `record ${recordId}: ${msg}; record skipped`);
         }
-        if (rec) {
+        if (doc) {
           st.records++;
-          records.push(rec);
+          records.push({ offset: chunkOff + off, recordId, written, doc });
         }
         off += rsize;
       }
