@@ -7,12 +7,12 @@
  * --big N: also build one large EVTX file from the folder's non-empty chunks repeated N times (default 8;
  *          0 = off), to measure steady-state throughput and that memory stays flat whatever the size.
  *
- * Vigie runs in a child process (same Node flags) that reads with the EVTX source (VigieEvents, fields and all)
- * and serialises each document to JSON as `vigie dump` does; evtxexport runs once per file with `-f xml`, its
+ * Vigie runs in a child process (same Node flags) that reads each file as `vigie` does (probe, then the EVTX source:
+ * VigieEvents, fields and all) and serialises each document to JSON as `vigie dump` does; evtxexport runs once per file with `-f xml`, its
  * records counted from its output. Both are timed by wall clock and by CPU time (user + system; the machine may
  * be shared, CPU time is the steadier figure). Vigie's peak RSS is reported with the runtime's own baseline.
  */
-import { createReadStream, createWriteStream, existsSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
 import { source } from '../src/sources/evtx/index.js';
 import { ReadContext } from '../src/sources/types.js';
+import { readFileBatches } from '../src/sources/index.js';
 import { crc32 } from '../src/sources/evtx/file.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -51,10 +52,12 @@ async function child(listFile: string): Promise<void> {
   const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   for (const f of files) {
-    const input = { path: f, file: f, head: Buffer.alloc(0), gzip: false };
-    for await (const ev of source.read(input, ctx, () => createReadStream(f, { highWaterMark: 1 << 20 }))) {
-      records++;
-      bytes += JSON.stringify(ev.doc).length + 1; // what `vigie dump` prints
+    // as `vigie hunt`/`dump` read a file: probe (small files are read whole and parsed in place), then the reader
+    for await (const batch of readFileBatches(f, ctx, { format: source.name })) {
+      for (const ev of batch) {
+        records++;
+        bytes += JSON.stringify(ev.doc).length + 1; // what `vigie dump` prints
+      }
     }
   }
   const wall = Number(process.hrtime.bigint() - t0) / 1e9;

@@ -69,12 +69,12 @@ const SPLIT_WILDCARDS = new RegExp(`[${STAR}${ONE}]`);
 const SPLIT_WINDASH = new RegExp(`[${STAR}${ONE}/\\-\u2013\u2014\u2015]`);
 
 /** Longest literal run of a Sigma string value (wildcards split it), lower-cased; null when unusable. */
-function literalOf(v: unknown, windash = false): string | null {
+function literalOf(v: unknown, windash = false, digits = false): string | null {
   if (typeof v !== 'string' || v === '') return null;
   const parsed = parseSigmaString(v);
   let best = '';
   for (const part of parsed.split(windash ? SPLIT_WINDASH : SPLIT_WILDCARDS)) if (part.length > best.length) best = part;
-  if (best === '' || /^\d+$/.test(best)) return null;
+  if (best === '' || (!digits && /^\d+$/.test(best))) return null;
   const l = best.toLowerCase();
   // lower-casing must be one-to-one on this text (no length change, no special cases)
   if (l.length !== best.length || !usable(l)) return null;
@@ -86,7 +86,7 @@ function literalOf(v: unknown, windash = false): string | null {
  * top level of a pattern without alternation; a character followed by ?, * or {0 is optional; groups, classes,
  * escapes like \s and anything unusual end a run.
  */
-export function regexLiteral(re: string): string | null {
+export function regexLiteral(re: string, minLength = 3): string | null {
   if (typeof re !== 'string' || re.length > 4096 || re.includes('\\Q')) return null;
   if (/\(\?[a-zA-Z-]*x/.test(re)) return null;
   const runs: string[] = [];
@@ -144,7 +144,7 @@ export function regexLiteral(re: string): string | null {
   end();
   let best = '';
   for (const r of runs) if (r.length > best.length) best = r;
-  if (best.length < 3) return null;
+  if (best.length < minLength) return null;
   const l = best.toLowerCase();
   if (l.length !== best.length || !usable(l)) return null;
   return l;
@@ -169,7 +169,7 @@ function union(a: Anchors, b: Anchors): Anchors {
  * One `field|mods: values` item → its literals: with `all`, every non-null one must occur; otherwise one of them
  * must (and a null in the list means nothing is known). null = nothing usable.
  */
-function itemLits(key: string, value: unknown): { lits: (string | null)[]; all: boolean } | null {
+function itemLits(key: string, value: unknown, loose = false): { lits: (string | null)[]; all: boolean } | null {
   const parts = key.split('|');
   const field = parts[0];
   if (field.includes('.')) return null; // may be read from the full document, not from the flat fields
@@ -179,7 +179,12 @@ function itemLits(key: string, value: unknown): { lits: (string | null)[]; all: 
   let lits: (string | null)[];
   if (mods.includes('re')) {
     if (mods.some((m) => !RE_MODS.has(m))) return null;
-    lits = values.map((v) => (typeof v === 'string' ? regexLiteral(v) : null));
+    // (loose: short literals too, but ASCII only: RE2's case folding maps no other ASCII letter than k and s
+    // outside ASCII, and the scan folds KELVIN SIGN and LONG S onto those)
+    lits = values.map((v) => {
+      const l = typeof v === 'string' ? regexLiteral(v, loose ? 1 : 3) : null;
+      return l !== null && loose && !/^[\x20-\x7e]+$/.test(l) ? null : l;
+    });
   } else if (mods.some((m) => ENCODINGS.has(m))) {
     // encoded values (base64 of UTF-16…): encode the way the engine does, the encoded text must occur
     if (mods.some((m) => !SAFE_MODS.has(m) && !ENCODINGS.has(m)) || mods.includes('windash')) return null;
@@ -202,7 +207,7 @@ function itemLits(key: string, value: unknown): { lits: (string | null)[]; all: 
   } else {
     if (mods.some((m) => !SAFE_MODS.has(m))) return null;
     const wd = mods.includes('windash');
-    lits = values.map((v) => literalOf(v, wd));
+    lits = values.map((v) => literalOf(v, wd, loose));
   }
   return { lits, all: mods.includes('all') };
 }
@@ -369,7 +374,10 @@ const MAX_CLAUSES = 4;
 
 function clauseMin(c: Clause): number {
   let m = Infinity;
-  for (const x of c) if (x.lit.length < m) m = x.lit.length;
+  for (const x of c) {
+    const n = x.lit === NON_ASCII ? 1 : x.lit.length;
+    if (n < m) m = n;
+  }
   return m;
 }
 /** The most selective clause: longest shortest literal, then fewest literals. */
@@ -399,12 +407,30 @@ function orClauses(alts: Clause[][]): Clause[] {
   return [out];
 }
 
+/** Marker literal: "the field's value holds a character outside ASCII" (tested directly, not by an automaton). */
+export const NON_ASCII = '\u0000non-ascii';
+const NON_ASCII_RE = /[^\x00-\x7f]/;
+
+/**
+ * An item whose values (every one; with `all`, one) hold a character outside ASCII once lower-cased: the field's
+ * value must then hold one too (lower-casing maps ASCII to ASCII). Plain string tests only.
+ */
+function nonAsciiItem(key: string, value: unknown): boolean {
+  const parts = key.split('|');
+  if (parts[0]!.trim() === '' || parts[0]!.includes('.')) return false;
+  const mods = parts.slice(1).map((m) => m.trim().toLowerCase());
+  if (mods.some((m) => !SAFE_MODS.has(m))) return false;
+  const values = Array.isArray(value) ? value : [value];
+  if (values.length === 0) return false;
+  const has = (v: unknown): boolean => typeof v === 'string' && NON_ASCII_RE.test(parseSigmaString(v).replace(/[\uE000\uE001]/g, '').toLowerCase());
+  return mods.includes('all') ? values.some(has) : values.every(has);
+}
+
 function itemClauses(key: string, value: unknown): Clause[] {
-  const it = itemLits(key, value);
-  if (!it) return [];
+  const it = itemLits(key, value, true);
   const field = key.split('|')[0]!.trim().toLowerCase();
+  if (!it || (!it.all && it.lits.some((l) => l === null))) return nonAsciiItem(key, value) ? [[{ field, lit: NON_ASCII }]] : [];
   if (it.all) return it.lits.filter((l): l is string => l !== null).map((l) => [{ field, lit: l }]);
-  if (it.lits.some((l) => l === null)) return [];
   const u = [...new Set(it.lits as string[])];
   return u.length > MAX_ANCHORS_PER_RULE ? [] : [u.map((lit) => ({ field, lit }))];
 }
@@ -476,7 +502,7 @@ export function ruleClauses(detection: Record<string, unknown>): Clause[] {
     const seen = new Set<string>();
     const short: Clause = [];
     for (const x of c) {
-      const lit = x.lit.length > MAX_LEN ? x.lit.slice(-MAX_LEN) : x.lit;
+      const lit = x.lit.length > MAX_LEN && x.lit !== NON_ASCII ? x.lit.slice(-MAX_LEN) : x.lit;
       const k = `${x.field}\u0000${lit}`;
       if (!seen.has(k)) { seen.add(k); short.push({ field: x.field, lit }); }
     }
@@ -586,9 +612,40 @@ interface Automaton {
   outLink: Int32Array;
   /** per state: last event whose scan reported its outputs */
   seen: Int32Array;
+  /** per state: last value whose scan collected its outputs */
+  vseen: Int32Array;
   /** every clause of this automaton (reported all at once for values too deep to walk) */
   clauses: Int32Array;
   states: number;
+  /** number of the automaton (index into a plan's `need`) */
+  id: number;
+}
+
+/** Per event field name: the automata that scan its value, and caches of the clauses its values hit. */
+interface KeyEntry {
+  autos: Automaton[];
+  /** clauses satisfied by a character outside ASCII in the value */
+  na: Int32Array;
+  /** value → clauses hit by `autos` (null: caching off for this field) */
+  fc: Map<string, Int32Array> | null;
+  /** value → clauses hit by the keyword automaton */
+  kc: Map<string, Int32Array> | null;
+  fh: number; fm: number; kh: number; km: number;
+}
+const NONE = new Int32Array(0);
+const MAX_CACHED_KEYS = 512;
+const MAX_CACHED_LEN = 256;
+const MAX_CACHE_ENTRIES = 4096;
+const MAX_TOTAL_ENTRIES = 65_536;
+
+/** What a scan needs for one list of candidate rules (cached per list). */
+interface Plan {
+  /** run the keyword automaton (a candidate has a keyword clause) */
+  keyword: boolean;
+  /** measure the event text (a candidate has a minimum length) */
+  length: boolean;
+  /** per automaton: a candidate has a clause on its field */
+  need: Uint8Array;
 }
 
 export interface PrefilterOptions {
@@ -628,9 +685,16 @@ export class Prefilter {
   /** event field (lower-cased) → Sigma fields read from it through an alias */
   private aliasOf = new Map<string, string[]>();
   /** event field name → automata to run on its value (cache) */
-  private keyAutomata = new Map<string, Automaton[]>();
-  private keywordNeed = new WeakMap<Int32Array, boolean>();
-  private lengthNeed = new WeakMap<Int32Array, boolean>();
+  private keyEntries = new Map<string, KeyEntry>();
+  /** per field (lower-cased): clauses satisfied by a character outside ASCII in its value */
+  private naByField = new Map<string, number[]>();
+  private kwList: Automaton[] = [];
+  private cachedKeys = 0;
+  private cacheEntries = 0;
+  private plans = new WeakMap<Int32Array, Plan>();
+  private nAutomata = 0;
+  /** per rule: the automata its clauses use */
+  private ruleAutomata: number[][] = [];
 
   constructor(detections: (Record<string, unknown> | undefined)[], opts: PrefilterOptions = {}) {
     const n = detections.length;
@@ -659,16 +723,21 @@ export class Prefilter {
     // character classes: one per ASCII character used; non-ASCII units share 16 buckets (a shared class can only
     // make an automaton match more, never less)
     const bucket = new Int32Array(16);
-    for (const cs of perRule) for (const c of cs) for (const { lit } of c) for (let k = 0; k < lit.length; k++) {
+    // "k" and "s" always have a class: KELVIN SIGN and LONG S share them (RE2's case folding does the same)
+    this.classOf[107] = this.nClasses++;
+    this.classOf[115] = this.nClasses++;
+    for (const cs of perRule) for (const c of cs) for (const { lit } of c) if (lit !== NON_ASCII) for (let k = 0; k < lit.length; k++) {
       const ch = lit.charCodeAt(k);
       if (this.classOf[ch] !== 0) continue;
       if (ch < 128) this.classOf[ch] = this.nClasses++;
       else this.classOf[ch] = bucket[ch & 15] ||= this.nClasses++;
     }
+    this.classOf[0x17f] = this.classOf[115]!;
     for (let ch = 128; ch < 0x10000; ch++) if (this.classOf[ch] === 0) this.classOf[ch] = bucket[ch & 15]!;
     const C = this.nClasses;
     // clause numbers, literals per field (in tries); a clause is dropped when the automata would pass MAX_STATES
     const tries = new Map<string, Trie>();
+    const ruleFields: (Set<string> | undefined)[] = new Array<Set<string> | undefined>(n);
     const ruleStart = new Int32Array(n + 1);
     const ruleClause: number[] = [];
     let states = 0;
@@ -677,10 +746,18 @@ export class Prefilter {
     for (let i = 0; i < n; i++) {
       ruleStart[i] = ruleClause.length;
       for (const c of perRule[i]!) {
-        if (states + c.reduce((a, x) => a + x.lit.length, 0) > MAX_STATES) continue;
+        if (states + c.reduce((a, x) => a + (x.lit === NON_ASCII ? 0 : x.lit.length), 0) > MAX_STATES) continue;
         const id = nClause++;
         ruleClause.push(id);
         for (const { field, lit } of c) {
+          if (lit === NON_ASCII) {
+            let l = this.naByField.get(field);
+            if (!l) this.naByField.set(field, (l = []));
+            l.push(id);
+            count++;
+            continue;
+          }
+          (ruleFields[i] ??= new Set()).add(field);
           let t = tries.get(field);
           if (!t) {
             tries.set(field, (t = { table: new Int32Array(64 * C), S: 1, out: [undefined], clauses: [] }));
@@ -706,11 +783,18 @@ export class Prefilter {
     for (let ch = 65; ch <= 90; ch++) scanClass[ch] = this.classOf[ch + 32]!;
     scanClass[0x212a] = this.classOf[107]!;
     scanClass[0x130] = this.classOf[105]!;
+    scanClass[0x17f] = this.classOf[115]!;
     this.scanClass = scanClass;
     for (const [field, t] of tries) {
       const a = this.build(t);
       if (field === '') this.keyword = a;
       else this.byField.set(field, a);
+    }
+    if (this.keyword) this.kwList = [this.keyword];
+    for (let i = 0; i < n; i++) {
+      const ids: number[] = [];
+      for (const f of ruleFields[i] ?? []) if (f !== '' && this.byField.has(f)) ids.push(this.byField.get(f)!.id);
+      this.ruleAutomata.push(ids);
     }
     this.states = states;
   }
@@ -784,71 +868,175 @@ export class Prefilter {
     }
     const report = new Int32Array(S);
     for (let st = 0; st < S; st++) report[st] = bfsOut[st] ? st : bfsLink[st]!;
-    return { delta: bfsDelta, out: bfsOut, report, outLink: bfsLink, seen: new Int32Array(S), clauses: Int32Array.from(new Set(t.clauses)), states: S };
+    return { delta: bfsDelta, out: bfsOut, report, outLink: bfsLink, seen: new Int32Array(S), vseen: new Int32Array(S), clauses: Int32Array.from(new Set(t.clauses)), states: S, id: this.nAutomata++ };
   }
 
-  /** automata for the values of event field `key`: the field's own (case-insensitively) and those aliased to it */
-  private automataFor(key: string): Automaton[] {
-    let l = this.keyAutomata.get(key);
-    if (l) return l;
-    l = [];
+  /** per event field name: its automata (the field's own, case-insensitively, and those aliased to it) and caches */
+  private entryFor(key: string): KeyEntry {
+    let e = this.keyEntries.get(key);
+    if (e) return e;
+    const autos: Automaton[] = [];
     const lk = key.toLowerCase();
     const own = this.byField.get(lk);
-    if (own) l.push(own);
+    if (own) autos.push(own);
     for (const f of this.aliasOf.get(lk) ?? []) {
       const a = this.byField.get(f);
-      if (a && !l.includes(a)) l.push(a);
+      if (a && !autos.includes(a)) autos.push(a);
     }
-    if (this.keyAutomata.size >= 10_000) this.keyAutomata.clear(); // hostile input with endless field names
-    this.keyAutomata.set(key, l);
-    return l;
+    const na: number[] = [...(this.naByField.get(lk) ?? [])];
+    for (const f of this.aliasOf.get(lk) ?? []) for (const c of this.naByField.get(f) ?? []) if (!na.includes(c)) na.push(c);
+    if (this.keyEntries.size >= 10_000) {
+      this.keyEntries.clear(); // hostile input with endless field names
+      this.cacheEntries = 0;
+    }
+    // value caches for the first MAX_CACHED_KEYS field names only (memory stays bounded whatever the input)
+    const cache = this.cachedKeys < MAX_CACHED_KEYS;
+    if (cache) this.cachedKeys++;
+    e = { autos, na: Int32Array.from(na), fc: cache && autos.length ? new Map() : null, kc: cache ? new Map() : null, fh: 0, fm: 0, kh: 0, km: 0 };
+    this.keyEntries.set(key, e);
+    return e;
+  }
+
+  /** automata for the values of event field `key` */
+  automataFor(key: string): Automaton[] {
+    return this.entryFor(key).autos;
   }
 
   /**
    * Scan the event's field values. Afterwards `hit(rule)` says whether the rule must be evaluated. When `rules`
-   * is given (the event's candidate rules), the answers hold for those rules only (the keyword automaton runs only
-   * when one of them needs it).
+   * is given (the event's candidate rules), the answers hold for those rules only (only the automata they need run).
    */
   scan(ev: VigieEvent, rules?: Int32Array): void {
     if (++this.epoch === 0x7fffffff) {
       this.epoch = 1;
       this.stamp.fill(0);
       for (const a of this.byField.values()) a.seen.fill(0);
-      if (this.keyword) a0(this.keyword);
+      if (this.keyword) this.keyword.seen.fill(0);
     }
-    let kw = this.keyword;
-    if (kw && rules) {
-      let need = this.keywordNeed.get(rules);
-      if (need === undefined) {
-        need = false;
-        for (let k = 0; k < rules.length; k++) if (this.usesKeyword[rules[k]!]) { need = true; break; }
-        this.keywordNeed.set(rules, need);
-      }
-      if (!need) kw = undefined;
+    // what the candidate rules need: their fields' automata, the keyword automaton, the text length
+    let plan: Plan | undefined;
+    if (rules) {
+      plan = this.plans.get(rules);
+      if (!plan) this.plans.set(rules, (plan = this.plan(rules)));
     }
-    // the event text's length matters only to rules with a minimum length: walk it only for them (or keywords)
-    let walk = kw !== undefined || !rules;
-    if (!walk) {
-      let need = this.lengthNeed.get(rules!);
-      if (need === undefined) {
-        need = false;
-        for (let k = 0; k < rules!.length; k++) if (this.minLength[rules![k]!]! > 0) { need = true; break; }
-        this.lengthNeed.set(rules!, need);
-      }
-      walk = need;
-    }
+    const kw = plan ? (plan.keyword ? this.keyword : undefined) : this.keyword;
+    const walk = plan ? plan.keyword || plan.length : true;
+    const need = plan?.need;
     this.len = 0;
     this.nValues = 0;
     const fields = ev.fields;
     for (const k in fields) {
       if (!Object.prototype.hasOwnProperty.call(fields, k)) continue;
       const v = fields[k]!;
+      const e = this.entryFor(k);
+      if (e.na.length !== 0 && v !== null && typeof v !== 'number' && typeof v !== 'boolean' && (typeof v !== 'string' || NON_ASCII_RE.test(v))) {
+        // (lists and objects: counted as holding one, without looking)
+        const na = e.na;
+        for (let i = 0; i < na.length; i++) this.stamp[na[i]!] = this.epoch;
+      }
+      if (typeof v === 'string') {
+        // the common case: one string; repeated values (channel, image, user…) are answered from the caches
+        this.nValues++;
+        this.len += v.length;
+        if (kw) {
+          if (e.kc !== null && v.length <= MAX_CACHED_LEN) this.cached(e, v, true, this.kwList);
+          else this.run(kw, v);
+        }
+        const autos = e.autos;
+        if (autos.length === 0) continue;
+        let needed = need === undefined;
+        for (let i = 0; !needed && i < autos.length; i++) if (need![autos[i]!.id] === 1) needed = true;
+        if (!needed) continue;
+        if (e.fc !== null && v.length <= MAX_CACHED_LEN) this.cached(e, v, false, autos);
+        else for (let i = 0; i < autos.length; i++) this.run(autos[i]!, v);
+        continue;
+      }
       if (walk) this.text(v, 0, kw);
-      const autos = this.automataFor(k);
-      for (let i = 0; i < autos.length; i++) this.field(autos[i]!, v, 0);
+      const autos = e.autos;
+      for (let i = 0; i < autos.length; i++) {
+        const a = autos[i]!;
+        if (need === undefined || need[a.id] === 1) this.field(a, v, 0);
+      }
     }
     // without the walk, no rule asked about needs the length: count it as long enough
     this.textLength = !walk ? 0x7fffffff : this.nValues === 0 ? 0 : this.len + this.nValues - 1;
+  }
+
+  /**
+   * Scan a value with `autos`, through the key's cache: a value seen before stamps the clauses it hit then
+   * (automata are deterministic); a new one is scanned, collecting its clauses. A cache that rarely hits (times,
+   * GUIDs, record numbers) is switched off for that field.
+   */
+  private cached(e: KeyEntry, v: string, keyword: boolean, autos: Automaton[]): void {
+    const map = keyword ? e.kc! : e.fc!;
+    const hit = map.get(v);
+    const { stamp, epoch } = this;
+    if (hit !== undefined) {
+      for (let k = 0; k < hit.length; k++) stamp[hit[k]!] = epoch;
+      if (keyword) e.kh++; else e.fh++;
+      return;
+    }
+    const col = this.col;
+    col.length = 0;
+    for (let i = 0; i < autos.length; i++) this.runCollect(autos[i]!, v, col);
+    if (map.size >= MAX_CACHE_ENTRIES) {
+      this.cacheEntries -= map.size;
+      map.clear();
+    }
+    if (this.cacheEntries >= MAX_TOTAL_ENTRIES) {
+      // all caches together stay under MAX_TOTAL_ENTRIES values of at most MAX_CACHED_LEN characters
+      for (const x of this.keyEntries.values()) { x.fc?.clear(); x.kc?.clear(); }
+      this.cacheEntries = 0;
+    }
+    map.set(v, col.length === 0 ? NONE : Int32Array.from(col));
+    this.cacheEntries++;
+    const misses = keyword ? ++e.km : ++e.fm;
+    if (misses % 1024 === 0 && (keyword ? e.kh : e.fh) < misses) {
+      // fewer hits than misses so far: values of this field rarely repeat
+      this.cacheEntries -= map.size;
+      if (keyword) e.kc = null; else e.fc = null;
+    }
+  }
+  private col: number[] = [];
+  private vepoch = 0;
+
+  /** `run`, also collecting (once each) the clauses this one value hits, even those already stamped */
+  private runCollect(a: Automaton, text: string, col: number[]): void {
+    if (++this.vepoch === 0x7fffffff) {
+      this.vepoch = 1;
+      for (const x of this.byField.values()) x.vseen.fill(0);
+      if (this.keyword) this.keyword.vseen.fill(0);
+    }
+    const { delta, out, outLink, report, vseen } = a;
+    const { scanClass, stamp, epoch, vepoch } = this;
+    const C = this.nClasses;
+    let s = 0;
+    for (let i = 0; i < text.length; i++) {
+      s = delta[s * C + scanClass[text.charCodeAt(i)]!]!;
+      if (s === 0) continue;
+      let o = report[s]!;
+      while (o > 0 && vseen[o] !== vepoch) {
+        vseen[o] = vepoch;
+        const cl = out[o]!;
+        for (let k = 0; k < cl.length; k++) {
+          stamp[cl[k]!] = epoch;
+          col.push(cl[k]!);
+        }
+        o = outLink[o]!;
+      }
+    }
+  }
+
+  private plan(rules: Int32Array): Plan {
+    const need = new Uint8Array(this.nAutomata);
+    let keyword = false, length = false;
+    for (let k = 0; k < rules.length; k++) {
+      const r = rules[k]!;
+      if (this.usesKeyword[r]) keyword = true;
+      if (this.minLength[r]! > 0) length = true;
+      for (const id of this.ruleAutomata[r] ?? []) need[id] = 1;
+    }
+    return { keyword, length, need };
   }
 
   /** length of the event text (eventText: values joined by "\n"; numbers counted generously) and keyword scan */

@@ -32,6 +32,8 @@ export class Router {
   /** specs decided by channel/provider/event id/reader log source */
   private staticSpecs: { entry: number; spec: EventSpec }[] = [];
   private cache = new Map<string, Route[]>();
+  /** routes of events some dynamic specs matched, by static key and the specs matched */
+  private dynCache = new Map<string, Route[]>();
   private ruleLs: LogSourceKey[];
   /** rules no mapping entry covers */
   readonly unmapped: number[] = [];
@@ -75,16 +77,33 @@ export class Router {
       this.cache.set(key, routes);
     }
     if (this.dynamic.length === 0) return routes;
-    let extra: Map<number, Route> | undefined;
-    for (const d of this.dynamic) {
-      if (!specMatches(d.spec, ev, true)) continue;
-      for (const ref of this.entryRules[d.entry]) {
-        if (pin && this.pinnedOut(ref, d.spec, ev.eventId!)) continue;
-        extra ??= new Map(routes.map((r) => [r.rule, r]));
-        addRoute(extra, ref, d.spec);
-      }
+    // specs that look into the event: which of them match (a bit mask), then the merged list, cached per mask
+    let mask = 0;
+    let many: number[] | undefined;
+    for (let i = 0; i < this.dynamic.length; i++) {
+      if (!specMatches(this.dynamic[i]!.spec, ev, true)) continue;
+      if (i < 30) mask |= 1 << i;
+      else (many ??= []).push(i);
     }
-    return extra ? [...extra.values()] : routes;
+    if (mask === 0 && !many) return routes;
+    const dkey = `${key}\u0001${mask}${many ? `,${many.join(',')}` : ''}`;
+    let merged = this.dynCache.get(dkey);
+    if (!merged) {
+      let extra: Map<number, Route> | undefined;
+      for (let i = 0; i < this.dynamic.length; i++) {
+        if (i < 30 ? (mask & (1 << i)) === 0 : !many?.includes(i)) continue;
+        const d = this.dynamic[i]!;
+        for (const ref of this.entryRules[d.entry]) {
+          if (pin && this.pinnedOut(ref, d.spec, ev.eventId!)) continue;
+          extra ??= new Map(routes.map((r) => [r.rule, r]));
+          addRoute(extra, ref, d.spec);
+        }
+      }
+      merged = extra ? [...extra.values()] : routes;
+      if (this.dynCache.size >= MAX_CACHE) this.dynCache.clear();
+      this.dynCache.set(dkey, merged);
+    }
+    return merged;
   }
 
   /** Is the rule of `ref` excluded for an event with this (pinnable) event id, under this spec's aliases? */

@@ -132,7 +132,11 @@ interface Slot {
   dead: boolean;
   /** index of the file it is reading */
   busy?: number;
+  /** message handler of the run */
+  on?: (m: WorkerMessage) => void;
 }
+
+type WorkerMessage = { type: 'ready' | 'failed' | 'lost'; message?: string } | { type: 'result'; index: number; result: FileResult };
 
 /**
  * A hunt over several threads. `start` lists the input files and starts the workers at once (each begins loading
@@ -174,13 +178,19 @@ export class HuntPool {
         const worker = spawn({ vigieHuntWorker: true, opts: workerOpts });
         let settle!: () => void;
         const s: Slot = { worker, ready: false, dead: false, settled: new Promise<void>((res) => { settle = res; }) };
-        // until run() installs its handlers: a worker that fails early is only marked
-        worker.on('error', () => { s.dead = true; settle(); });
-        worker.on('exit', () => { s.dead = true; settle(); });
-        worker.on('message', (m: { type: string }) => {
-          if (m.type === 'ready') s.ready = true;
-          else if (m.type === 'failed') s.dead = true;
+        // until run() installs its handlers (s.on), a worker that fails early is only marked
+        const lost = () => {
           settle();
+          if (s.on) s.on({ type: 'lost' });
+          else s.dead = true;
+        };
+        worker.on('error', lost);
+        worker.on('exit', lost);
+        worker.on('message', (m: WorkerMessage) => {
+          settle();
+          if (s.on) s.on(m);
+          else if (m.type === 'ready') s.ready = true;
+          else if (m.type === 'failed') s.dead = true;
         });
         pool.slots.push(s);
       } catch {
@@ -300,23 +310,20 @@ export class HuntPool {
       poke();
     };
     for (const s of this.slots) {
-      s.worker.removeAllListeners();
-      s.worker.on('message', (m: { type: string; index?: number; result?: FileResult }) => {
+      s.on = (m: WorkerMessage) => {
         if (s.dead) return;
         if (m.type === 'ready') {
           s.ready = true;
           give(s);
-        } else if (m.type === 'result' && m.index !== undefined && m.result) {
+        } else if (m.type === 'result') {
           results.set(m.index, m.result);
           this.stats.workerFiles++;
           s.busy = undefined;
           commit();
           give(s);
           poke();
-        } else if (m.type === 'failed') drop(s);
-      });
-      s.worker.on('error', () => drop(s));
-      s.worker.on('exit', () => drop(s));
+        } else if (m.type === 'failed' || m.type === 'lost') drop(s);
+      };
       if (s.dead) {
         s.dead = false;
         drop(s);

@@ -18,12 +18,18 @@ const FAST_MAX = 1024 * 1024;
 const MAX_DEPTH = 64;
 
 type Raw = Record<string, unknown>;
+/** Key path ("detection/selection") → 1-based line of a document, computed when first asked for. */
+type Lines = () => Map<string, number>;
+const memo = (f: Lines): Lines => {
+  let m: Map<string, number> | undefined;
+  return () => (m ??= f());
+};
 /** path ("detection/selection") → 1-based line, per loaded rule (for messages from later stages) */
-const ruleLines = new WeakMap<object, Map<string, number>>();
+const ruleLines = new WeakMap<object, Lines>();
 
 /** Line of a key path inside a loaded rule (e.g. ['detection', 'selection']), when known. */
 export function lineOf(rule: object, path: string[]): number | undefined {
-  const m = ruleLines.get(rule);
+  const m = ruleLines.get(rule)?.();
   if (!m) return undefined;
   for (let n = path.length; n > 0; n--) {
     const l = m.get(path.slice(0, n).join('/'));
@@ -34,7 +40,7 @@ export function lineOf(rule: object, path: string[]): number | undefined {
 
 /** Every key path → line known for a loaded rule (tests compare the two YAML readers with it). */
 export function lineMap(rule: object): ReadonlyMap<string, number> | undefined {
-  return ruleLines.get(rule);
+  return ruleLines.get(rule)?.();
 }
 
 interface Converted { value: unknown; lines: Map<string, number> }
@@ -123,10 +129,10 @@ function logsourceOf(v: unknown): LogSourceSpec {
 /** Parse the text of one rule file. */
 export function parseRules(text: string, file: string, opts: { fast?: boolean } = {}): RuleSet {
   const set: RuleSet = { rules: [], correlations: [], filters: [], problems: [], files: 1 };
-  let global: { value: Raw; lines: Map<string, number> } | null = null;
-  let previous: { value: Raw; lines: Map<string, number> } | null = null;
+  let global: { value: Raw; lines: Lines } | null = null;
+  let previous: { value: Raw; lines: Lines } | null = null;
   /** one rule document (a mapping), in file order: collection actions, then the rule itself */
-  const take = (value: Raw, lines: Map<string, number>, docLine: number | undefined): void => {
+  const take = (value: Raw, lines: Lines, docLine: number | undefined): void => {
     let raw = value;
     const action = raw['action'];
     if (action !== undefined) {
@@ -144,15 +150,17 @@ export function parseRules(text: string, file: string, opts: { fast?: boolean } 
         }
         const { action: _a, ...rest } = raw;
         raw = merge(previous.value, rest as Raw);
-        lines = new Map([...previous.lines, ...lines]);
+        const before = previous.lines, own = lines;
+        lines = memo(() => new Map([...before(), ...own()]));
       } else {
-        set.problems.push({ file, line: lines.get('action') ?? docLine, severity: 'error',
+        set.problems.push({ file, line: lines().get('action') ?? docLine, severity: 'error',
           message: `unknown collection action ${JSON.stringify(action)} (expected global, reset or repeat)` });
         return;
       }
     } else if (global) {
       raw = merge(global.value, raw);
-      lines = new Map([...global.lines, ...lines]);
+      const before = global.lines, own = lines;
+      lines = memo(() => new Map([...before(), ...own()]));
     }
     previous = { value: raw, lines };
     addDocument(set, raw, lines, file, docLine);
@@ -160,9 +168,11 @@ export function parseRules(text: string, file: string, opts: { fast?: boolean } 
 
   // Sigma files almost always fit the subset the fast reader handles; anything else (and every YAML error) goes
   // through the `yaml` package, which gives the messages
-  const fast = opts.fast !== false && text.length <= FAST_MAX ? fastParseDocuments(text) : null;
+  // Lines are only needed for messages: the file is parsed again with them when first asked for.
+  const fast = opts.fast !== false && text.length <= FAST_MAX ? fastParseDocuments(text, false) : null;
   if (fast) {
-    for (const d of fast) take(d.value, d.lines, d.line);
+    let withLines: ReturnType<typeof fastParseDocuments> | undefined;
+    fast.forEach((d, k) => take(d.value, memo(() => (withLines ??= fastParseDocuments(text, true))?.[k]?.lines ?? new Map()), d.line));
     return set;
   }
 
@@ -195,23 +205,25 @@ export function parseRules(text: string, file: string, opts: { fast?: boolean } 
       set.problems.push({ file, line: docLine, severity: 'error', message: 'a rule document must be a YAML mapping' });
       continue;
     }
-    take(conv.value, conv.lines, docLine);
+    const lines = conv.lines;
+    take(conv.value, () => lines, docLine);
   }
   return set;
 }
 
-function addDocument(set: RuleSet, raw: Raw, lines: Map<string, number>, file: string, docLine: number | undefined): void {
+function addDocument(set: RuleSet, raw: Raw, lines: Lines, file: string, docLine: number | undefined): void {
   const title = str(raw['title']) ?? '';
   const id = str(raw['id']);
   const name = str(raw['name']);
   const kind: 'rule' | 'correlation' | 'filter' = raw['correlation'] !== undefined ? 'correlation'
     : raw['filter'] !== undefined && raw['detection'] === undefined ? 'filter' : 'rule';
   const issues: SchemaIssue[] = schemaProblems(raw, kind);
-  const line = docLine ?? lines.get('');
+  const line = docLine ?? lines().get('');
   let fatal = false;
   for (const is of issues) {
     if (is.severity === 'error') fatal = true;
-    set.problems.push({ file, line: lines.get(is.path.join('/')) ?? lineOfPrefix(lines, is.path) ?? line,
+    const m = lines();
+    set.problems.push({ file, line: m.get(is.path.join('/')) ?? lineOfPrefix(m, is.path) ?? line,
       ruleId: id, title: title || undefined, severity: is.severity, message: is.message });
   }
   if (fatal) return;

@@ -59,11 +59,33 @@ export const WHOLE_FILE_MAX = 2 * 1024 * 1024;
  * close per file, without a thread-pool round trip for each (a folder of many small logs is common).
  */
 export async function probe(path: string): Promise<InputFile> {
+  return probeInto(path, undefined);
+}
+
+/**
+ * Whole-file buffers the readers below lend to the probe and take back once the file is read (no event keeps a
+ * reference into its bytes: readers copy what they keep). A folder of small files then reuses the same memory
+ * instead of faulting in fresh pages for each file.
+ */
+const spareWhole: Buffer[] = [];
+const lent = new WeakMap<InputFile, Buffer>();
+
+function giveBack(input: InputFile): void {
+  const b = lent.get(input);
+  if (!b) return;
+  lent.delete(input);
+  input.content = undefined;
+  if (spareWhole.length < 2) spareWhole.push(b);
+}
+
+async function probeInto(path: string, pool: Buffer[] | undefined): Promise<InputFile> {
   const fd = openSync(path, 'r');
+  let borrowed: Buffer | undefined;
   try {
     const st = fstatSync(fd);
     const want = st.size <= WHOLE_FILE_MAX ? st.size : HEAD_BYTES;
-    const buf = Buffer.allocUnsafe(want);
+    if (pool && st.size <= WHOLE_FILE_MAX && st.size > HEAD_BYTES) borrowed = pool.pop() ?? Buffer.allocUnsafe(WHOLE_FILE_MAX);
+    const buf = borrowed ?? Buffer.allocUnsafe(want);
     let got = 0;
     while (got < want) {
       const n = readSync(fd, buf, got, want - got, got);
@@ -75,8 +97,19 @@ export async function probe(path: string): Promise<InputFile> {
     const gzip = head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
     if (gzip) head = await gunzipHead(path);
     const whole = !gzip && st.size <= WHOLE_FILE_MAX && got === st.size;
-    return whole ? { path, file: path, head, gzip, size: st.size, content: data } : { path, file: path, head, gzip, size: st.size };
+    const input: InputFile = whole ? { path, file: path, head, gzip, size: st.size, content: data } : { path, file: path, head, gzip, size: st.size };
+    if (borrowed) {
+      if (whole) lent.set(input, borrowed);
+      else {
+        // only the head is kept: copy it out and return the buffer at once
+        if (!gzip) input.head = Buffer.from(head);
+        pool!.push(borrowed);
+      }
+      borrowed = undefined;
+    }
+    return input;
   } finally {
+    if (borrowed) pool!.push(borrowed);
     closeSync(fd);
   }
 }
@@ -157,13 +190,26 @@ export async function* readFile(path: string, ctx: ReadContext, opts: ReadOption
   const opened = await openSource(path, ctx, opts);
   if (!opened) return;
   const { input, src } = opened;
+  const open = () => openContent(input, ctx);
   try {
-    for await (const ev of src.read(input, ctx, () => openContent(input, ctx))) {
-      ctx.records++;
-      yield ev;
+    if (src.readBatches) {
+      // the reader's own batches (an EVTX chunk): one asynchronous layer less per event than its `read`
+      for await (const batch of src.readBatches(input, ctx, open)) {
+        for (const ev of batch) {
+          ctx.records++;
+          yield ev;
+        }
+      }
+    } else {
+      for await (const ev of src.read(input, ctx, open)) {
+        ctx.records++;
+        yield ev;
+      }
     }
   } catch (e) {
     ctx.error({ file: path, message: `reading stopped: ${(e as Error).message}` });
+  } finally {
+    giveBack(input);
   }
 }
 
@@ -210,6 +256,8 @@ export async function* readFileBatches(path: string, ctx: ReadContext, opts: Rea
     if (pending.length) yield pending;
     pending = [];
     ctx.error({ file: path, message: `reading stopped: ${(e as Error).message}` });
+  } finally {
+    giveBack(input);
   }
   if (pending.length) yield pending;
 }
@@ -218,7 +266,7 @@ export async function* readFileBatches(path: string, ctx: ReadContext, opts: Rea
 async function openSource(path: string, ctx: ReadContext, opts: ReadOptions): Promise<{ input: InputFile; src: Source } | undefined> {
   let input: InputFile;
   try {
-    input = path === '-' ? { ...(await probe(await spoolStdin())), path: '-' } : await probe(path);
+    input = path === '-' ? { ...(await probe(await spoolStdin())), path: '-' } : await probeInto(path, spareWhole);
   } catch (e) {
     ctx.error({ file: path, message: `cannot open: ${(e as Error).message}` });
     return undefined;
@@ -226,6 +274,7 @@ async function openSource(path: string, ctx: ReadContext, opts: ReadOptions): Pr
   const src = detectSource(input, opts.format);
   opts.onFile?.(path, src?.name, input.size);
   if (!src) {
+    giveBack(input);
     ctx.unsupported.push(path);
     return undefined;
   }

@@ -34,6 +34,12 @@ function attr(v: FieldValue | undefined, name: string): FieldValue | undefined {
 
 const SYSTEM_FIELDS = ['Version', 'Level', 'Task', 'Opcode', 'Keywords', 'EventRecordID', 'Channel', 'Computer'] as const;
 
+/** Set a System field from its element's value when that is text (or a number, a list). */
+function sysField(fields: Doc, k: (typeof SYSTEM_FIELDS)[number], raw: FieldValue | undefined): void {
+  const v = unwrapText(raw);
+  if (v !== undefined && v !== null && !isObj(v)) fields[k] = v;
+}
+
 /** Set a field from EventData/UserData (no closure per event: this runs for every Windows event). */
 function put(fields: Doc, k: string, v: FieldValue | undefined): void {
   if (v === undefined) return;
@@ -65,10 +71,15 @@ export function windowsEvent(doc: Doc, origin: EventOrigin): VigieEvent {
   if (eventId !== undefined) fields.EventID = eventId;
   const q = attr(sys.EventID, 'Qualifiers');
   if (q !== undefined && q !== null) fields.Qualifiers = q;
-  for (const k of SYSTEM_FIELDS) {
-    const v = unwrapText(sys[k]);
-    if (v !== undefined && v !== null && !isObj(v)) fields[k] = v;
-  }
+  // one named load per field (the same order as SYSTEM_FIELDS)
+  sysField(fields, 'Version', sys.Version);
+  sysField(fields, 'Level', sys.Level);
+  sysField(fields, 'Task', sys.Task);
+  sysField(fields, 'Opcode', sys.Opcode);
+  sysField(fields, 'Keywords', sys.Keywords);
+  sysField(fields, 'EventRecordID', sys.EventRecordID);
+  sysField(fields, 'Channel', sys.Channel);
+  sysField(fields, 'Computer', sys.Computer);
   const pn = attr(sys.Provider, 'Name');
   if (pn !== undefined && pn !== null) fields.Provider_Name = pn;
   const pg = attr(sys.Provider, 'Guid');

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { FIXTURES } from '../helpers.js';
-import { parseMessage, parseHeaderBlock } from '../../src/mail/message.js';
+import { parseMessage, parseHeaderBlock, FAST_BASE64 } from '../../src/mail/message.js';
 import { scanHtml, textLinks, decodeEntities } from '../../src/mail/html.js';
 import { buildMsg } from './msg-builder.js';
 
@@ -121,4 +121,31 @@ test('header block parser unfolds and decodes encoded words', () => {
   assert.equal(h[0].value, 'Çà va continued');
   assert.equal(h[1].key, 'x-a');
   assert.equal(h.length, 2);
+});
+
+test('base64 bodies: any line length, padding inside the stream, junk characters, a truncated tail', async () => {
+  assert.equal(FAST_BASE64, true, 'the fast base64 path is installed on this postal-mime version');
+  let seed = 99;
+  const rnd = (n: number): number => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+  for (let round = 0; round < 30; round++) {
+    // pieces encoded separately (some mailers pad every line), then wrapped at odd widths with junk mixed in
+    const pieces: Buffer[] = Array.from({ length: 1 + rnd(4) }, () => Buffer.from(Array.from({ length: rnd(3000) }, () => rnd(256))));
+    let b64 = pieces.map((p) => p.toString('base64')).join('');
+    let expected = Buffer.concat(pieces);
+    if (round % 5 === 4) { b64 = b64.replace(/=+$/, '').slice(0, -1); expected = Buffer.from(b64, 'base64'); } // cut mid-group
+    const width = [76, 64, 73, 1000, 3][round % 5];
+    const lines: string[] = [];
+    for (let i = 0; i < b64.length; i += width) {
+      let l = b64.slice(i, i + width);
+      if (round % 3 === 1 && rnd(4) === 0) l = l.slice(0, 5) + ' *\u00e9' + l.slice(5);
+      lines.push(l);
+    }
+    const raw = Buffer.from(['From: a@example.com', 'To: b@example.com', 'Subject: t', 'MIME-Version: 1.0',
+      'Content-Type: multipart/mixed; boundary="b"', '', '--b', 'Content-Type: text/plain', '', 'hi', '--b',
+      'Content-Type: application/octet-stream; name="x.bin"', 'Content-Transfer-Encoding: base64', '', ...lines, '--b--', ''].join('\r\n'), 'latin1');
+    const v = await parseMessage(raw, { file: 'b64.eml' });
+    const got = Buffer.from(v.attachments[0]?.content ?? new Uint8Array());
+    assert.ok(got.equals(expected), `round ${round}: ${got.length} bytes decoded, ${expected.length} expected`);
+    assert.equal(v.attachments[0].sha256, createHash('sha256').update(expected).digest('hex'));
+  }
 });

@@ -36,7 +36,31 @@ export const HEADER_SCORES = {
   EMPTY_MESSAGE: 3,
   RANDOM_SENDER_DOMAIN: 2,
   FREEMAIL_BULK_RECIPIENTS: 2,
+  ENVELOPE_SCRIPT_HOST: 4,
 } as const;
+
+/** System accounts that send when a script on a server calls sendmail/PHP mail() (not people, not mailing systems). */
+const SYSTEM_ACCOUNT = /^(?:root|www-data|apache|apache2|nginx|httpd|nobody|daemon|ubuntu|centos|debian|ec2-user|admin)$/;
+/** Host names a freshly rented server keeps: none qualified, cloud defaults ("ubuntu-s-1vcpu-1gb-nyc1-01"), localhost. */
+const SCRIPT_HOST = /vcpu|(?:^|[.-])localhost(?:$|[.-])|(?:^|\.)localdomain$/;
+
+/**
+ * The envelope sender (Return-Path, or Sender) is a system account on an unqualified or default cloud host name:
+ * "root@ubuntu-s-1vcpu-1gb-nyc1-01", "root@localhost.members.linode.com", "www-data@srv123". Mail handed to the
+ * internet like this was sent by a script on a bare rented server (phishing kits mass-mail this way); organisations'
+ * mail systems send from qualified domains. Returns the address, or null.
+ */
+export function scriptEnvelope(msg: MessageView): string | null {
+  for (const a of [msg.returnPath ?? '', msg.sender?.address ?? '']) {
+    const at = a.lastIndexOf('@');
+    if (at <= 0) continue;
+    const local = a.slice(0, at);
+    const host = a.slice(at + 1).replace(/^\[|\]$/g, '');
+    if (!SYSTEM_ACCOUNT.test(local) || !host || /^[\d.:]+$/.test(host)) continue;
+    if (!host.includes('.') || SCRIPT_HOST.test(host)) return a;
+  }
+  return null;
+}
 
 /** Free mailbox providers: anyone can open an address there. */
 export const FREEMAIL = new Set([
@@ -91,13 +115,15 @@ function namedDomains(name: string): string[] {
 
 /**
  * A machine-generated label in a sender-side domain ("fg89h9dfd6aypkctwzqn9jdf.com", "x7k2m9q4z1.example"): ≥10
- * letters and digits alternating in ≥5 runs. Throwaway domains registered in bulk look like this; organisations
+ * letters and digits alternating in ≥5 runs, or a run of ≥10 digits. Throwaway domains registered in bulk look like this; organisations
  * name their domains and mail hosts with words.
  */
 export function randomLabel(domain: string): string | null {
   const labels = domain.toLowerCase().split('.');
   for (const l of labels.slice(0, -1)) {
     if (l.length < 10 || l.length > 63) continue;
+    // a long run of digits ("190817827092890281897.example.biz"): a serial number, not a name
+    if (/\d{10,}/.test(l)) return l;
     const runs = l.match(/[a-z]+|[0-9]+/g) ?? [];
     if (runs.length >= 5 && /[0-9]/.test(l) && /[a-z]/.test(l)) return l;
   }
@@ -229,18 +255,28 @@ export const headersCheck: Check = {
 
     // no subject, no text, nothing attached: an address-validation probe (or a payload stripped on the way)
     const visible = [...msg.to, ...msg.cc].filter((r) => r.address.includes('@'));
-    if (!msg.subject.trim() && !(msg.text || '').trim() && !(msg.htmlText || '').trim() && !msg.attachments.length && !msg.nested.length) {
+    const noBody = !(msg.text || '').trim() && !(msg.htmlText || '').trim() && !msg.attachments.length && !msg.nested.length;
+    if (noBody && !msg.subject.trim()) {
       const hidden = visible.length === 0;
       hits.push({ symbol: 'EMPTY_MESSAGE', score: HEADER_SCORES.EMPTY_MESSAGE + (hidden ? 2 : 0), kind: 'spam', reason: `The message has no subject, no text and no attachment${hidden ? ' and names no recipient' : ''}: an address-validation probe sent before the real lure.`, evidence: fromAddr ? [fromAddr] : [] });
+    } else if (noBody && visible.length === 0) {
+      // a subject alone, sent to hidden (Bcc) recipients: the same probe, or a teaser waiting for a reply
+      hits.push({ symbol: 'EMPTY_MESSAGE', score: HEADER_SCORES.EMPTY_MESSAGE + 2, kind: 'spam', reason: `The message has only a subject ("${msg.subject.slice(0, 60)}"), no text, no attachment and no visible recipient: an address-validation probe or a teaser sent in bulk.`, evidence: fromAddr ? [fromAddr] : [] });
     }
-    // a private free-mail account writing to a list of unrelated free-mail users on several providers
+    // a private free-mail account writing to a list of unrelated free-mail users on several providers, or to a
+    // long visible list of people (≥10): mailing systems send one copy per recipient or use a list address
     if (fromDomain && isFree(fromDomain) && visible.length >= 3) {
       const free = visible.filter((r) => r.address !== fromAddr && isFree(domainOf(r.address)));
       const providers = new Set(free.map((r) => reg(domainOf(r.address))));
-      if (free.length >= 3 && providers.size >= 2) {
+      const many = visible.filter((r) => r.address !== fromAddr).length;
+      if (many >= 10) {
+        hits.push({ symbol: 'FREEMAIL_BULK_RECIPIENTS', score: HEADER_SCORES.FREEMAIL_BULK_RECIPIENTS + 1.5, kind: 'spam', reason: `A free-mail account (${fromAddr}) writes to ${many} visible recipients at once: bulk mail sent from a throwaway account.`, evidence: visible.slice(0, 5).map((r) => r.address) });
+      } else if (free.length >= 3 && providers.size >= 2) {
         add('FREEMAIL_BULK_RECIPIENTS', `A free-mail account (${fromAddr}) writes to ${free.length} visible free-mail addresses on ${providers.size} providers: bulk mail sent from a throwaway account.`, 'spam', free.slice(0, 5).map((r) => r.address));
       }
     }
+    const script = scriptEnvelope(msg);
+    if (script) add('ENVELOPE_SCRIPT_HOST', `The envelope sender ${script} is a system account on an unqualified or default cloud host name: sent by a script on a bare rented server, not by a mail system.`, 'phishing', [script]);
 
     if (ctx.auth && ctx.auth.source !== 'none') authSymbols(ctx.auth, fromDomain, own, hits);
     return hits;

@@ -150,8 +150,8 @@ export function mayHoldQr(rgba: Uint8Array | Uint8ClampedArray, width: number, h
     const t = a * 0.6 + 0.75;
     return Math.abs(s0 - a) < t && Math.abs(s1 - a) < t && Math.abs(s2 - 3 * a) < 3 * t && Math.abs(s3 - a) < t && Math.abs(s4 - a) < t;
   };
-  /** vertical 1:1:3:1:1 through (x, y), a dark pixel */
-  const vertical = (x: number, y: number): boolean => {
+  /** vertical 1:1:3:1:1 through (x, y), a dark pixel: the module size, or 0 when the runs do not fit */
+  const vertical = (x: number, y: number): number => {
     const run = (dir: number): [number, number, number] => {
       const r: [number, number, number] = [0, 0, 0];
       let yy = y, want = 1;
@@ -162,17 +162,22 @@ export function mayHoldQr(rgba: Uint8Array | Uint8ClampedArray, width: number, h
       return r;
     };
     const up = run(-1), down = run(1);
-    return tight5(up[2], up[1], up[0] + down[0] - 1, down[1], down[2]);
+    const c = up[0] + down[0] - 1;
+    return tight5(up[2], up[1], c, down[1], down[2]) ? (up[2] + up[1] + c + down[1] + down[2]) / 7 : 0;
   };
   type Line = { startX: number; endX: number; y: number };
   type Quad = { top: Line; bottom: Line };
-  let confirmed = 0;
-  const finish = (q: Quad): boolean => {
-    if (q.bottom.y - q.top.y < 2) return false;
+  /** confirmed finder-pattern candidates: centre and module size */
+  const cands: Array<{ x: number; y: number; m: number }> = [];
+  const finish = (q: Quad): void => {
+    if (q.bottom.y - q.top.y < 2 || cands.length >= 400) return;
     const cx = Math.round((q.top.startX + q.top.endX + q.bottom.startX + q.bottom.endX) / 4);
     const cy = Math.round((q.top.y + q.bottom.y + 1) / 2);
-    if (!at(cx, cy) || !vertical(cx, cy)) return false;
-    return ++confirmed >= 3;
+    if (!at(cx, cy)) return;
+    const mv = vertical(cx, cy);
+    if (!mv) return;
+    const mh = ((q.top.endX - q.top.startX) + (q.bottom.endX - q.bottom.startX)) / 6;
+    cands.push({ x: cx, y: cy, m: (mv + mh) / 2 });
   };
   let active: Quad[] = [];
   const row = new Int32Array(5);
@@ -190,20 +195,54 @@ export function mayHoldQr(rgba: Uint8Array | Uint8ClampedArray, width: number, h
       const endX = x - row[3] - row[4];
       const startX = endX - row[2];
       const line = { startX, endX, y };
-      const q = active.find((a) => (startX >= a.bottom.startX && startX <= a.bottom.endX) || (endX >= a.bottom.startX && startX <= a.bottom.endX)
-        || (startX <= a.bottom.startX && endX >= a.bottom.endX && row[2] / (a.bottom.endX - a.bottom.startX) < 1.5 && row[2] / (a.bottom.endX - a.bottom.startX) > 0.5));
+      let q: Quad | undefined;
+      for (const a of active) {
+        const b = a.bottom;
+        if ((startX >= b.startX && startX <= b.endX) || (endX >= b.startX && startX <= b.endX)
+          || (startX <= b.startX && endX >= b.endX && row[2] / (b.endX - b.startX) < 1.5 && row[2] / (b.endX - b.startX) > 0.5)) { q = a; break; }
+      }
       if (q) q.bottom = line;
-      else active.push({ top: line, bottom: line });
+      else if (active.length < 2000) active.push({ top: line, bottom: line });
     }
     const still: Quad[] = [];
     for (const q of active) {
       if (q.bottom.y === y) still.push(q);
-      else if (finish(q)) return true;
+      else finish(q);
     }
     active = still;
-    if (active.length > 5000) active = active.slice(-5000);
   }
-  for (const q of active) if (finish(q)) return true;
+  for (const q of active) finish(q);
+  return finderTriangle(cands);
+}
+
+/**
+ * Do three candidates sit like a QR code's finder patterns: similar module sizes, two at the ends of equal,
+ * perpendicular arms from the third (any rotation; generous tolerances for scaling and JPEG blur), arms at least
+ * 10 modules long (the smallest QR code has 14 between finder centres)?
+ */
+export function finderTriangle(c: Array<{ x: number; y: number; m: number }>): boolean {
+  const n = c.length;
+  for (let i = 0; i < n; i++) {
+    const a = c[i];
+    for (let j = 0; j < n; j++) {
+      if (j === i) continue;
+      const b = c[j];
+      if (b.m > a.m * 1.7 || a.m > b.m * 1.7) continue;
+      const dx = b.x - a.x, dy = b.y - a.y;
+      const d = Math.hypot(dx, dy);
+      if (d < 10 * Math.min(a.m, b.m)) continue;
+      const tol = 0.3 * d;
+      for (const s of [1, -1]) {
+        const ex = a.x - s * dy, ey = a.y + s * dx;
+        for (let k = 0; k < n; k++) {
+          if (k === i || k === j) continue;
+          const e = c[k];
+          if (e.m > a.m * 1.7 || a.m > e.m * 1.7) continue;
+          if (Math.abs(e.x - ex) <= tol && Math.abs(e.y - ey) <= tol) return true;
+        }
+      }
+    }
+  }
   return false;
 }
 

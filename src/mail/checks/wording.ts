@@ -20,8 +20,26 @@ export const WORDING_SCORES = {
   WORDING_CREDENTIAL: 1.5, WORDING_CREDENTIAL_LINK: 2.5, WORDING_URGENCY: 0.5, WORDING_PAYMENT_CHANGE: 3.5,
   WORDING_INVOICE: 1, WORDING_SCAM: 4, WORDING_CALLBACK: 3.5, BRAND_CREDENTIAL_LURE: 1.5,
   SCAM_REPLY_DIVERTED: 2.5, RANDOM_TOKEN_HEADER: 3, WORDING_LEGAL_THREAT: 3, BODY_ONLY_LINK: 2.5,
-  BODY_TOKEN_STUFFING: 4,
+  BODY_TOKEN_STUFFING: 4, DIGIT_FOR_LETTER: 2.5,
 } as const;
+
+/**
+ * Words of the subject or display name spelt with the digit 0 in place of the letter O ("IMP0RTANT", "C0NSUMER",
+ * "rec0very"): a look-alike that defeats keyword filters while reading the same. The word is all capitals or all
+ * lower case with letters on both sides of the zero and at least 4 letters (part numbers and versions mix digits
+ * otherwise: "RAID1", "Win10", "B2B").
+ */
+export function zeroForO(s: string): string[] {
+  const out: string[] = [];
+  for (const t of s.slice(0, 1000).split(/[^A-Za-z0-9]+/)) {
+    if (t.length < 5 || t.length > 30) continue;
+    if (!/^[A-Z]+0[A-Z0]*[A-Z]$/.test(t) && !/^[a-z]+0[a-z0]*[a-z]$/.test(t)) continue;
+    if (t.replace(/0/g, '').length < 4) continue;
+    out.push(t);
+    if (out.length >= 5) break;
+  }
+  return out;
+}
 
 /**
  * The same random code (letters and digits, e.g. "X34QDJLJ89") pasted again and again inside the words of the body
@@ -51,6 +69,36 @@ export function tokenStuffing(text: string): string | null {
 
 /** "$3000 per day", "€500 a week", "R$ 1.000 por dia": an earnings claim (counts as one scam phrase). */
 const EARNINGS = /(?:[$€£]|\b(?:usd|eur|gbp|r\$))\s?\d[\d.,]{0,12}(?:\s?k)?\s*(?:\([^)\n]{0,20}\)\s*)?(?:(?:usd|eur|dollars?|euros?)\s*)?(?:per|a|each|every|por|par|pro|al|ao)\s+(?:day|week|hour|dia|jour|semaine|tag|woche|dag|semana)\b/i;
+
+/** "$1,000-$2,000 per month", "€5000 a month": a monthly earnings claim (only sums of at least 1000 count: fees and prices are smaller). */
+const EARNINGS_MONTH = /(?:[$€£]|\b(?:usd|eur|gbp|r\$))\s?\d[\d.,]{2,12}(?:\s?k)?(?:\s?(?:-|–|to|a|ate|até)\s?(?:[$€£]|r\$)?\s?\d[\d.,]{2,12}(?:\s?k)?)?\s*(?:(?:usd|eur|dollars?|euros?)\s*)?(?:per|a|each|every|por|par|pro|al|ao)\s+(?:month|mes|mês|mois|monat|maand)\b/i;
+
+/** A casino or broker deposit bonus: "50% bonus at every deposit", "300% welcome bonus", "deposit bonus" (with a deposit named). */
+const DEPOSIT_BONUS = /\b\d{2,3}\s?%\s?(?:welcome\s|deposit\s|match\s|first\sdeposit\s|cashback\s|extra\s)?(?:bonus|b[oô]nus|bono)\b|\bbonus\s(?:on|at|with|for)\s(?:every|your|each|the|first)\s(?:first\s)?deposit|\b(?:b[oô]nus|bono)\s(?:de|no|na|en|em)\s(?:\w+\s)?dep[oó]sito/i;
+
+/** The sum in an earnings claim ("$1,500" → 1500; "R$ 1.000" → 1000). */
+function claimAmount(s: string): number {
+  return Number((/\d[\d.,]*/.exec(s)?.[0] ?? '0').replace(/[.,](\d{3})/g, '$1').replace(/[.,]\d{1,2}$/, ''));
+}
+
+/**
+ * Scam claims that are patterns rather than fixed phrases: earnings ("$3000 per day", "$1000-$2000 per month") and
+ * deposit bonuses. Each found counts as one scam phrase (the deposit bonus as a strong one, in `STRONG_PATTERNS`).
+ */
+export function scamPatterns(text: string): string[] {
+  const out: string[] = [];
+  const t = text.length > 100_000 ? text.slice(0, 100_000) : text;
+  const earn = EARNINGS.exec(t);
+  // (small sums — "$2 a day" — are how news and charities talk, not get-rich offers)
+  if (earn && claimAmount(earn[0]) >= 100) out.push(earn[0].replace(/\s+/g, ' ').slice(0, 40));
+  else {
+    const month = EARNINGS_MONTH.exec(t);
+    if (month && claimAmount(month[0]) >= 1000) out.push(month[0].replace(/\s+/g, ' ').slice(0, 40));
+  }
+  const bonus = DEPOSIT_BONUS.exec(t);
+  if (bonus && /\bdeposit|\bdep[oó]sito|\bd[ée]p[ôo]t\b|\beinzahlung|\bstorting/i.test(t)) out.push(`deposit bonus: ${bonus[0].replace(/\s+/g, ' ').slice(0, 40)}`);
+  return out;
+}
 
 /** Replies diverted to a free-mail mailbox other than the sender's (scam contact address). */
 function freeReplyTo(msg: MessageView): string | null {
@@ -98,6 +146,14 @@ export function randomTokens(s: string, name: boolean): string[] {
   return out;
 }
 
+/** A short message (at most 200 words) with no web link: a letter asking for a reply, not a newsletter. */
+function shortLinkless(msg: MessageView): boolean {
+  for (const l of msg.links) if (l.source !== 'html-src' && /^(?:https?:|www\.)/i.test(l.href)) return false;
+  const t = wordingBody(msg);
+  if (t.length > 3000) return false;
+  return t.split(/\s+/).filter(Boolean).length <= 200;
+}
+
 /** Does the message offer somewhere to act on the lure (a web link, a form, an HTML attachment)? */
 function hasActionable(msg: MessageView): boolean {
   for (const l of msg.links) {
@@ -108,8 +164,19 @@ function hasActionable(msg: MessageView): boolean {
   return msg.attachments.some((a) => /\.(s?html?|svg|xhtml)$/i.test(a.filename) || a.mimeType === 'text/html' && a.disposition === 'attachment');
 }
 
+/**
+ * The body text the wording rules read: the plain part, plus the visible HTML text when the plain part is only a stub
+ * ("Your email client cannot display this message, view it online…") much shorter than the HTML one: senders put the
+ * lure in the HTML part alone, where readers see it and plain-text filters do not.
+ */
+export function wordingBody(msg: MessageView): string {
+  const text = msg.text || '';
+  const h = msg.htmlText || '';
+  return h.length > text.length * 1.3 + 50 ? `${text}\n${h}` : text;
+}
+
 export function findPhrases(msg: MessageView): Map<PhraseTag, string[]> {
-  const body = msg.text || '';
+  const body = wordingBody(msg);
   const all = `${msg.subject}\n${msg.from.name}\n${body.length > 200_000 ? body.slice(0, 200_000) : body}`.replace(ZW, '');
   const text = foldForMatch(all, 220_000);
   const byTag = new Map<PhraseTag, string[]>();
@@ -154,17 +221,19 @@ export const wordingCheck: Check = {
     if (inv.length && (msg.attachments.length > 0 || hasActionable(msg))) out.push({ symbol: 'WORDING_INVOICE', score: WORDING_SCORES.WORDING_INVOICE, kind: 'phishing', reason: `Invoice or payment-request wording with an attachment or link: ${q(inv)}.`, evidence: inv.slice(0, 10) });
     let weight = 0;
     let strong = 0;
-    const earn = EARNINGS.exec(`${msg.subject}\n${msg.text.slice(0, 100_000)}`);
-    // (small sums — "$2 a day" — are how news and charities talk, not get-rich offers)
-    if (earn && Number((/\d[\d.,]*/.exec(earn[0])?.[0] ?? '0').replace(/[.,](\d{3})/g, '$1').replace(/[.,]\d{1,2}$/, '')) >= 100) scam.push(earn[0].replace(/\s+/g, ' ').slice(0, 40));
-    for (const p of scam) { if (WEAK_SCAM.has(p)) weight += 0.5; else { weight += STRONG_SCAM.has(p) ? 1.5 : 1; strong++; } }
+    scam.push(...scamPatterns(`${msg.subject}\n${wordingBody(msg).slice(0, 100_000)}`));
+    for (const p of scam) { if (WEAK_SCAM.has(p)) weight += 0.5; else { weight += STRONG_SCAM.has(p) || p.startsWith('deposit bonus:') ? 1.5 : 1; strong++; } }
     if (weight >= 1.5) out.push({ symbol: 'WORDING_SCAM', score: weight >= 2.5 ? 5.5 : weight >= 2 && strong > 0 ? 5 : WORDING_SCORES.WORDING_SCAM, kind: 'spam', reason: `Prize, reward, inheritance or investment wording: ${q(scam, 4)}.`, evidence: scam.slice(0, 10) });
-    if (strong > 0) {
+    // a strong scam phrase, or any scam word in a short message without web links (romance and 419 letters: the
+    // only way to act is to write to the private mailbox)
+    if (strong > 0 || (weight > 0 && shortLinkless(msg))) {
       const rt = freeReplyTo(msg);
       if (rt) out.push({ symbol: 'SCAM_REPLY_DIVERTED', score: WORDING_SCORES.SCAM_REPLY_DIVERTED, kind: 'spam', reason: `Money, prize or offer wording (${q(scam, 2)}) with replies diverted to the free-mail address ${rt}: the scammer's contact mailbox.`, evidence: [rt] });
     }
     const tokens = [...randomTokens(msg.subject, false), ...randomTokens(msg.from.name, true)];
     if (tokens.length) out.push({ symbol: 'RANDOM_TOKEN_HEADER', score: WORDING_SCORES.RANDOM_TOKEN_HEADER, kind: 'phishing', reason: `The subject or display name carries random-looking codes (${tokens.slice(0, 3).join(', ')}), added so every copy differs and to pass as an official reference.`, evidence: tokens.slice(0, 5) });
+    const swapped = [...zeroForO(msg.subject), ...zeroForO(msg.from.name)];
+    if (swapped.length) out.push({ symbol: 'DIGIT_FOR_LETTER', score: WORDING_SCORES.DIGIT_FOR_LETTER, kind: 'phishing', reason: `The subject or display name spells words with the digit 0 for the letter O (${swapped.slice(0, 3).join(', ')}): a look-alike written to slip past keyword filters.`, evidence: swapped.slice(0, 5) });
     const stuffed = tokenStuffing(msg.text || msg.htmlText || '');
     if (stuffed) out.push({ symbol: 'BODY_TOKEN_STUFFING', score: WORDING_SCORES.BODY_TOKEN_STUFFING, kind: 'phishing', reason: `The code "${stuffed}" is pasted again and again inside the words of the body: a trick to break keyword filters and make every copy differ.`, evidence: [stuffed] });
     const bare = bareLinkBody(msg);

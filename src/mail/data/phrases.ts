@@ -26,7 +26,9 @@ export const WEAK_SCAM = new Set(['congratulations', 'winner', 'reward', 'reward
   'weight loss', 'lose weight', 'naughty', 'brinde', 'beneficiary', 'unclaimed', 'gift card', 'viagra', 'cialis', 'levitra',
   'presale', 'for charity', 'investment plan', 'gefeliciteerd', 'beloning', 'enquete', 'winnaar', 'win een', 'maak kans op',
   'waardebon', 'cadeaubon', 'cadeaukaart', 'afvallen', 'gewichtsverlies', 'meiden', 'singles', 'chatten', 'soulmate',
-  'erectie', 'orgasme', 'orgasmen', 'claim je', 'claim uw', 'pounds in', 'losing weight', 'passive income', 'financial freedom',
+  'erectie', 'orgasme', 'orgasmen', 'claim je', 'claim uw', '18 years or older', '18 jaar of ouder', 'alleen voor volwassenen',
+  'ab 18 jahren', 'where r you from', 'how old r you', 'where r u from', 'how old r u', 'exclusive opportunity',
+  'no deposit required', 'pounds in', 'losing weight', 'passive income', 'financial freedom',
   'get rich', 'weight-loss', 'get to know you', 'where are you from', 'how old are you', 'serious relationship', 'flirten', 'op zoek naar liefde', 'erotisch', 'erotische', 'burn fat', 'fat burning', 'fund transfer', 'dear friend', 'business proposal', 'pay me',
   'mutual benefit', 'jackpot', 'casino', 'wager', 'wheel of fortune', 'digital assets', 'your wallet', 'minting', 'flirt',
   'volwassen', 'lonely', 'chat with me', 'beautiful women', 'pharmacy', 'charitable donation', 'work from home',
@@ -210,6 +212,15 @@ export const PHRASES: Record<PhraseTag, string[]> = {
     'male enhancement',
     // easy money claims
     'transfers to your card', 'earn money online', 'passive income', 'financial freedom', 'get rich',
+    // adult-content warnings of sex-site lures (en, nl, de, fr, pt, es); txt-speak romance openers; casino offers
+    'explicit images', 'explicit photos', 'explicit videos', '18 years or older', 'expliciete beelden', "expliciete foto's",
+    'expliciete fotos', "expliciete video's", '18 jaar of ouder', 'alleen voor volwassenen', 'explizite bilder',
+    'ab 18 jahren', 'images explicites', 'photos explicites', 'imagens explicitas', 'fotos explicitas',
+    'imagenes explicitas', 'where r you from', 'how old r you', 'where r u from', 'how old r u',
+    'exclusive opportunity', 'no deposit bonus', 'no deposit required', 'instant millionaire', 'gratis spins',
+    'freispiele', 'tiradas gratis', 'giri gratis', 'bonus sem deposito', 'bono sin deposito', 'bonus ohne einzahlung',
+    'bonus sans depot', 'trabalhe de casa', 'trabalhar de casa', 'trabaje desde casa', 'trabaja desde casa',
+    'travaillez de chez vous',
   ],
   legal: [
     'court summons', 'summons to appear', 'lawsuit against you', 'legal proceedings against you', 'arrest warrant',

@@ -458,12 +458,23 @@ export class Renderer {
     const isData = el.name === 'Data';
     let attrs: Doc | null = null;
     let dataName: string | undefined;
-    for (const a of el.attrs) {
-      const v = this.attrValue(a.parts, values);
-      if (v === null) continue;
-      if (isData && a.name === 'Name') dataName = textOf(v);
-      if (!attrs) attrs = {};
-      setKey(attrs, a.name, v);
+    const al = el.attrs;
+    if (isData) {
+      // <Data>: only its Name attribute matters (the others are not rendered)
+      for (let i = 0; i < al.length; i++) {
+        const a = al[i]!;
+        if (a.name !== 'Name') continue;
+        const v = this.attrValue(a.parts, values);
+        if (v !== null) dataName = textOf(v);
+      }
+    } else {
+      for (let i = 0; i < al.length; i++) {
+        const a = al[i]!;
+        const v = this.attrValue(a.parts, values);
+        if (v === null) continue;
+        if (!attrs) attrs = {};
+        setKey(attrs, a.name, v);
+      }
     }
     const withAttrs = !isData && attrs !== null;
     let obj: Doc | null = null;

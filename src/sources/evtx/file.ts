@@ -176,6 +176,13 @@ class MemReader {
     this.offset += take;
     return take;
   }
+  /** The next n bytes (fewer at the end) without copying. */
+  view(n: number): Buffer {
+    const start = Math.min(this.offset, this.data.length);
+    const end = Math.min(start + n, this.data.length);
+    this.offset = end;
+    return this.data.subarray(start, end);
+  }
   async close(): Promise<void> {
     // nothing to release
   }
@@ -237,8 +244,9 @@ export async function* readEvtxChunks(
   stats?: EvtxStats,
 ): AsyncGenerator<EvtxRecord[]> {
   const reader = Buffer.isBuffer(input) ? new MemReader(input) : new StreamReader(input);
-  const buf = spareChunkBuffers.pop() ?? Buffer.alloc(CHUNK_SIZE);
-  const parser = new ChunkParser(buf, 0);
+  const own = spareChunkBuffers.pop() ?? Buffer.alloc(CHUNK_SIZE);
+  const mem = reader instanceof MemReader ? reader : undefined;
+  const parser = new ChunkParser(own, 0);
   const st: EvtxStats = stats ?? { chunks: 0, records: 0, declared: 0, errors: 0 };
   const err = (offset: number, message: string) => {
     st.errors++;
@@ -246,21 +254,21 @@ export async function* readEvtxChunks(
   };
   try {
     // File header block (or a bare chunk).
-    let have = await reader.read(buf, 0, 8);
+    let have = await reader.read(own, 0, 8);
     if (have < 8) {
       err(0, 'file too short for an EVTX header');
       return;
     }
     let chunkCount = Infinity;
     let chunkBase = 0;
-    let pre = 0; // bytes of the first chunk already in buf
-    if (buf.subarray(0, 8).equals(FILE_MAGIC)) {
-      have += await reader.read(buf, 8, FILE_HEADER_BLOCK - 8);
+    let pre = 0; // bytes of the first chunk already in `own`
+    if (own.subarray(0, 8).equals(FILE_MAGIC)) {
+      have += await reader.read(own, 8, FILE_HEADER_BLOCK - 8);
       if (have < 128) {
         err(0, 'EVTX file header truncated');
         return;
       }
-      const h = parseFileHeader(buf);
+      const h = parseFileHeader(own);
       if (!h.checksumOk) err(0, 'file header checksum mismatch (header fields not trusted; chunks read anyway)');
       else chunkCount = h.chunkCount;
       let block = h.checksumOk && h.blockSize >= 128 && h.blockSize <= CHUNK_SIZE ? h.blockSize : FILE_HEADER_BLOCK;
@@ -268,10 +276,10 @@ export async function* readEvtxChunks(
       chunkBase = block;
       // bytes of the header block beyond `block` (when blockSize < 4096) belong to the first chunk
       if (have > block) {
-        buf.copy(buf, 0, block, have);
+        own.copy(own, 0, block, have);
         pre = have - block;
       }
-    } else if (buf.subarray(0, 8).equals(CHUNK_MAGIC)) {
+    } else if (own.subarray(0, 8).equals(CHUNK_MAGIC)) {
       pre = have;
     } else {
       err(0, 'not an EVTX file (no ElfFile/ElfChnk signature)');
@@ -280,7 +288,13 @@ export async function* readEvtxChunks(
 
     for (let index = 0; ; index++) {
       const chunkOff = chunkBase + index * CHUNK_SIZE;
-      const got = pre + (await reader.read(buf, pre, CHUNK_SIZE - pre));
+      // a file in memory is parsed in place; a stream is copied chunk by chunk into the reused buffer
+      let buf = own;
+      let got: number;
+      if (mem && pre === 0) {
+        buf = mem.view(CHUNK_SIZE);
+        got = buf.length;
+      } else got = pre + (await reader.read(own, pre, CHUNK_SIZE - pre));
       pre = 0;
       if (got === 0) {
         if (index < chunkCount && Number.isFinite(chunkCount)) err(chunkOff, `file ends after ${index} of the ${chunkCount} chunks its header declares`);
@@ -350,7 +364,7 @@ export async function* readEvtxChunks(
       if (size < CHUNK_SIZE) break;
     }
   } finally {
-    if (spareChunkBuffers.length < 4) spareChunkBuffers.push(buf);
+    if (spareChunkBuffers.length < 4) spareChunkBuffers.push(own);
     await reader.close();
   }
 }

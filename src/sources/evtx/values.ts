@@ -116,7 +116,9 @@ for (let i = 0; i < 100; i++) P2.push(i < 10 ? '0' + i : String(i));
 
 /** Six-digit microseconds. */
 function pad6(n: number): string {
-  return n >= 100000 ? String(n) : pad(n, 6);
+  const a = Math.floor(n / 10000);
+  const b = Math.floor(n / 100) % 100;
+  return P2[a] + P2[b] + P2[n % 100];
 }
 
 /** Last second of 9999-12-31 and first of 0000-01-01, in Unix seconds: the range the arithmetic path covers. */
@@ -212,10 +214,22 @@ function i64(buf: Buffer, o: number): number | string {
   return v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v.toString();
 }
 
+/** Keywords-style values (high half set, low half zero) repeat in every record: their text is kept. */
+const hex64Cache = new Map<number, string>();
+
 function hex64(buf: Buffer, o: number): string {
   const lo = buf.readUInt32LE(o);
   const hi = buf.readUInt32LE(o + 4);
-  return hi === 0 ? '0x' + lo.toString(16) : '0x' + hi.toString(16) + lo.toString(16).padStart(8, '0');
+  if (hi === 0) return '0x' + lo.toString(16);
+  if (lo === 0) {
+    let t = hex64Cache.get(hi);
+    if (t === undefined) {
+      t = '0x' + hi.toString(16) + '00000000';
+      if (hex64Cache.size < 4096) hex64Cache.set(hi, t);
+    }
+    return t;
+  }
+  return '0x' + hi.toString(16) + lo.toString(16).padStart(8, '0');
 }
 
 function num(v: number | string): FieldValue {
