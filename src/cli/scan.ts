@@ -1,6 +1,7 @@
 /** `vigie scan <inputs…>`: analyse messages (.eml, .msg, mbox, Maildir, folders, stdin) for phishing and malware. */
 import { Option, type Command } from 'commander';
-import cliProgress from 'cli-progress';
+import type cliProgressType from 'cli-progress';
+import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { createSink, safeText, writeOut, type Column } from '../sinks/index.js';
 import { ReadContext } from '../sources/types.js';
@@ -132,7 +133,7 @@ export async function runScan(paths: string[], o: RunScanOptions): Promise<{ wor
   const summary: ScanSummary = { messages: 0, byVerdict: { clean: 0, suspicious: 0, phishing: 0, malicious: 0 }, symbols: new Map(), seconds: 0, errors: 0, unsupported: 0 };
   const sink = o.output === 'json' || o.output === 'jsonl' ? createSink(o.output, out)
     : o.output === 'csv' ? createSink('csv', out, { columns: CSV_COLUMNS }) : null;
-  let bar: cliProgress.SingleBar | null = null;
+  let bar: cliProgressType.SingleBar | null = null;
   let inputs = paths;
   let filesDone = 0;
   if (o.progress && err.isTTY) {
@@ -140,6 +141,8 @@ export async function runScan(paths: string[], o: RunScanOptions): Promise<{ wor
     const files: string[] = [];
     for await (const f of expandInputs(paths, ctx)) files.push(f);
     inputs = files;
+    // cli-progress (CommonJS) is loaded only when a bar is shown
+    const cliProgress = createRequire(import.meta.url)('cli-progress') as typeof cliProgressType;
     bar = new cliProgress.SingleBar({
       stream: err, format: 'scanning {bar} {value}/{total} files | {messages} messages | {flagged} flagged | {file}', hideCursor: true,
       clearOnComplete: true, barsize: 20, etaBuffer: 50,

@@ -9,7 +9,7 @@
  */
 import type { FieldValue, VigieEvent } from '../event.js';
 import { parseCondition, type CondNode } from '../sigma/condition.js';
-import { parseSigmaString, STAR, ONE, MODIFIERS, type Val } from '../sigma/modifiers.js';
+import { parseSigmaString, regexRun, STAR, ONE, MODIFIERS, type Val } from '../sigma/modifiers.js';
 
 type Anchors = string[] | null;
 
@@ -87,64 +87,8 @@ function literalOf(v: unknown, windash = false, digits = false): string | null {
  * escapes like \s and anything unusual end a run.
  */
 export function regexLiteral(re: string, minLength = 3): string | null {
-  if (typeof re !== 'string' || re.length > 4096 || re.includes('\\Q')) return null;
-  if (/\(\?[a-zA-Z-]*x/.test(re)) return null;
-  const runs: string[] = [];
-  let cur = '';
-  let depth = 0;
-  const end = () => {
-    if (cur) runs.push(cur);
-    cur = '';
-  };
-  for (let i = 0; i < re.length; i++) {
-    const c = re[i];
-    if (c === '\\') {
-      const n = re[i + 1];
-      if (n === undefined) return null;
-      i++;
-      if (depth > 0) continue;
-      if (/[A-Za-z0-9]/.test(n)) { end(); continue; } // \s \d \b \x41 …: not a literal
-      const q = re[i + 1];
-      if (q === '?' || q === '*' || (q === '{' && /^\{0[,}]/.test(re.slice(i + 1)))) { end(); continue; }
-      cur += n;
-      if (q === '+' || q === '{') end();
-      continue;
-    }
-    if (c === '[') {
-      // skip a character class
-      let j = i + 1;
-      if (re[j] === '^') j++;
-      if (re[j] === ']') j++;
-      while (j < re.length && re[j] !== ']') j += re[j] === '\\' ? 2 : 1;
-      i = j;
-      if (depth === 0) end();
-      continue;
-    }
-    if (c === '(') { depth++; end(); continue; }
-    if (c === ')') { depth--; if (depth < 0) return null; end(); continue; }
-    if (c === '|') {
-      if (depth === 0) return null; // top-level alternation
-      continue;
-    }
-    if (depth > 0) continue;
-    if (c === '{') {
-      // a counted repetition: skip its bounds
-      const j = re.indexOf('}', i);
-      if (j < 0) return null;
-      i = j;
-      end();
-      continue;
-    }
-    if ('.^$*+?}'.includes(c)) { end(); continue; }
-    const q = re[i + 1];
-    if (q === '?' || q === '*' || (q === '{' && /^\{0[,}]/.test(re.slice(i + 1)))) { end(); continue; }
-    cur += c;
-    if (q === '+' || q === '{') end();
-  }
-  end();
-  let best = '';
-  for (const r of runs) if (r.length > best.length) best = r;
-  if (best.length < minLength) return null;
+  const best = regexRun(re);
+  if (best === null || best.length < minLength) return null;
   const l = best.toLowerCase();
   if (l.length !== best.length || !usable(l)) return null;
   return l;
@@ -924,11 +868,12 @@ export class Prefilter {
     const need = plan?.need;
     this.len = 0;
     this.nValues = 0;
-    const fields = ev.fields;
-    for (const k in fields) {
-      if (!Object.prototype.hasOwnProperty.call(fields, k)) continue;
-      const v = fields[k]!;
-      const e = this.entryFor(k);
+    // names and values in two native passes (field objects are often in dictionary mode: a keyed read each is slow)
+    const keys = Object.keys(ev.fields);
+    const values = Object.values(ev.fields);
+    for (let f = 0; f < keys.length; f++) {
+      const v = values[f]!;
+      const e = this.entryFor(keys[f]!);
       if (e.na.length !== 0 && v !== null && typeof v !== 'number' && typeof v !== 'boolean' && (typeof v !== 'string' || NON_ASCII_RE.test(v))) {
         // (lists and objects: counted as holding one, without looking)
         const na = e.na;

@@ -31,7 +31,8 @@ export class Router {
   private dynamic: { entry: number; spec: EventSpec }[] = [];
   /** specs decided by channel/provider/event id/reader log source */
   private staticSpecs: { entry: number; spec: EventSpec }[] = [];
-  private cache = new Map<string, Route[]>();
+  private tree = new Map<string, Map<string, Map<number | string, Map<string, Route[]>>>>();
+  private cached = 0;
   /** routes of events some dynamic specs matched, by static key and the specs matched */
   private dynCache = new Map<string, Route[]>();
   private ruleLs: LogSourceKey[];
@@ -69,12 +70,24 @@ export class Router {
     const ls = ev.logsource ?? {};
     // rules that require other event ids are left out when the event's EventID field is its event id
     const pin = pinnable(ev);
-    const key = `${ev.channel ?? ''}\u0000${pin ? '' : '!'}${ev.eventId ?? ''}\u0000${ev.provider ?? ''}\u0000${ls.product ?? ''}\u0000${ls.service ?? ''}\u0000${ls.category ?? ''}`;
-    let routes = this.cache.get(key);
+    // static routes by channel → provider → event id → reader's log source (nested maps: no key string per event)
+    const idKey: number | string = ev.eventId === undefined ? '' : pin ? ev.eventId : `!${ev.eventId}`;
+    const lsKey = ls.product === undefined && ls.service === undefined && ls.category === undefined ? ''
+      : `${ls.product ?? ''}\u0000${ls.service ?? ''}\u0000${ls.category ?? ''}`;
+    let byProvider = this.tree.get(ev.channel ?? '');
+    if (!byProvider) this.tree.set(ev.channel ?? '', (byProvider = new Map()));
+    let byId = byProvider.get(ev.provider ?? '');
+    if (!byId) byProvider.set(ev.provider ?? '', (byId = new Map()));
+    let byLs = byId.get(idKey);
+    if (!byLs) byId.set(idKey, (byLs = new Map()));
+    let routes = byLs.get(lsKey);
     if (!routes) {
       routes = this.computeStatic(ev, pin);
-      if (this.cache.size >= MAX_CACHE) this.cache.clear(); // hostile input with endless channel names
-      this.cache.set(key, routes);
+      if (++this.cached > MAX_CACHE) {
+        // hostile input with endless channel names
+        this.tree.clear();
+        this.cached = 0;
+      } else byLs.set(lsKey, routes);
     }
     if (this.dynamic.length === 0) return routes;
     // specs that look into the event: which of them match (a bit mask), then the merged list, cached per mask
@@ -86,7 +99,7 @@ export class Router {
       else (many ??= []).push(i);
     }
     if (mask === 0 && !many) return routes;
-    const dkey = `${key}\u0001${mask}${many ? `,${many.join(',')}` : ''}`;
+    const dkey = `${ev.channel ?? ''}\u0000${idKey}\u0000${ev.provider ?? ''}\u0000${lsKey}\u0001${mask}${many ? `,${many.join(',')}` : ''}`;
     let merged = this.dynCache.get(dkey);
     if (!merged) {
       let extra: Map<number, Route> | undefined;
@@ -136,7 +149,7 @@ export class Router {
 
   /** Distinct static routes seen so far (for tests and stats). */
   cacheSize(): number {
-    return this.cache.size;
+    return this.cached;
   }
 }
 

@@ -294,10 +294,13 @@ export function filtersFor(rule: SigmaRule, filters: FilterRule[]): FilterRule[]
   });
 }
 
+const attackCache = new WeakMap<SigmaRule, string[]>();
 function detectionOf(rule: SigmaRule, ev: VigieEvent, details: MatchDetail[]): Detection {
+  let attack = attackCache.get(rule);
+  if (!attack) attackCache.set(rule, (attack = attackOf(rule.tags)));
   return {
     time: ev.time, computer: ev.computer, channel: ev.channel, eventId: ev.eventId,
-    level: rule.level ?? 'informational', ruleTitle: rule.title, ruleId: rule.id, tags: rule.tags, attack: attackOf(rule.tags),
+    level: rule.level ?? 'informational', ruleTitle: rule.title, ruleId: rule.id, tags: rule.tags, attack: attack.slice(),
     details, file: ev.origin.file, offset: ev.origin.offset, record: ev.origin.record, format: ev.origin.format,
     kind: 'rule', ruleFile: rule.file, status: rule.status,
   };

@@ -25,6 +25,8 @@ import { HuntMatcher, prepareHunt, runHunt, sortTimeline, summarize, type Prepar
 
 /** Most threads `--threads` accepts. */
 export const MAX_THREADS = 64;
+/** Most threads "auto" chooses: each thread holds its own compiled rules (~200 MiB for all SigmaHQ rules). */
+export const AUTO_MAX_THREADS = 8;
 
 /** Per event of a file, in order: its detections, or the event itself when it feeds a correlation. */
 type Item = { d: Detection[] } | { ev: VigieEvent };
@@ -151,7 +153,6 @@ export class HuntPool {
     private readonly opts: HuntOptions,
     private readonly listing: ({ file: string } | { error: InputError })[],
     private readonly missing: string[],
-    private readonly started: number,
     private readonly stdin: boolean,
   ) {}
 
@@ -161,7 +162,6 @@ export class HuntPool {
   }
 
   static async start(opts: HuntOptions, threads: number | 'auto'): Promise<HuntPool> {
-    const started = Date.now();
     const missing = opts.inputs.filter((i) => i !== '-' && !existsSync(i));
     const inputs = opts.inputs.filter((i) => !missing.includes(i));
     const stdin = inputs.includes('-');
@@ -169,9 +169,9 @@ export class HuntPool {
     const listing: ({ file: string } | { error: InputError })[] = [];
     const listCtx = new ReadContext((e) => listing.push({ error: e }));
     if (!stdin) for await (const f of expandInputs(inputs, listCtx)) listing.push({ file: f });
-    const pool = new HuntPool(opts, listing, missing, started, stdin);
+    const pool = new HuntPool(opts, listing, missing, stdin);
     const nFiles = listing.filter((x) => 'file' in x).length;
-    const wanted = stdin ? 1 : Math.min(threads === 'auto' ? availableParallelism() : threads, nFiles, MAX_THREADS);
+    const wanted = stdin ? 1 : Math.min(threads === 'auto' ? Math.min(availableParallelism(), AUTO_MAX_THREADS) : threads, nFiles, MAX_THREADS);
     const { onProgress: _, ...workerOpts } = opts;
     for (let k = 1; k < wanted; k++) {
       try {
@@ -226,7 +226,8 @@ export class HuntPool {
   }
 
   private async hunt(p: PreparedHunt, dv: { view: PreparedHunt; feeding: Set<string> }): Promise<HuntResult> {
-    const { opts, listing, missing, started } = this;
+    const started = Date.now(); // as runHunt: the run, not the rule loading
+    const { opts, listing, missing } = this;
     const { onProgress, ...workerOpts } = opts;
     const files = listing.flatMap((x, i) => ('file' in x ? [i] : []));
     const forward = p.feedKey.some((k) => k !== undefined);
@@ -338,6 +339,8 @@ export class HuntPool {
       if (i !== undefined) {
         results.set(i, await matchFile((listing[i] as { file: string }).file, workerOpts, local, dv.feeding, forward));
         this.stats.mainFiles++;
+        // let the workers' messages in (reading a small file may never leave the microtask queue)
+        await new Promise<void>((res) => setImmediate(res));
         continue;
       }
       if (committed >= listing.length) break;

@@ -342,7 +342,8 @@ function batchOr(globs: string[]): (l: string) => boolean {
   const suf = [...suffix];
   let containsTest: ((l: string) => boolean) | null = null;
   const uniq = [...new Set(contains)];
-  if (uniq.length >= CONTAINS_RE2_MIN) {
+  if (uniq.length >= CONTAINS_RE2_MIN) containsTest = containsAny(uniq);
+  if (!containsTest && uniq.length >= CONTAINS_RE2_MIN) {
     try {
       const re = new RE2(uniq.map((x) => x.replace(/[.*+?^${}()|[\]\\\/-]/g, '\\$&')).join('|'), 'u');
       containsTest = (l) => re.test(l);
@@ -355,6 +356,67 @@ function batchOr(globs: string[]): (l: string) => boolean {
     for (let k = 0; k < pre.length; k++) { const [n, st] = pre[k]!; if (l.length >= n && st.has(l.slice(0, n))) return true; }
     if (containsTest && containsTest(l)) return true;
     for (let k = 0; k < other.length; k++) if (other[k]!(l)) return true;
+    return false;
+  };
+}
+
+const MAX_AC_CELLS = 1 << 20;
+
+/**
+ * Does the (lower-cased) value contain one of `lits`? One Aho-Corasick automaton, as a flat DFA over the
+ * characters the literals use (exact, code unit by code unit, like String.includes); one pass over the value, no
+ * native call. null when the table would pass MAX_AC_CELLS (then RE2 does it).
+ */
+function containsAny(lits: string[]): ((l: string) => boolean) | null {
+  const ascii = new Int32Array(128);
+  const other = new Map<number, number>();
+  let C = 1;
+  for (const l of lits) for (let k = 0; k < l.length; k++) {
+    const ch = l.charCodeAt(k);
+    if (ch < 128) { if (ascii[ch] === 0) ascii[ch] = C++; }
+    else if (!other.has(ch)) other.set(ch, C++);
+  }
+  let total = 1;
+  for (const l of lits) total += l.length;
+  if (total * C > MAX_AC_CELLS) return null;
+  const cls = (ch: number): number => (ch < 128 ? ascii[ch]! : other.get(ch) ?? 0);
+  const delta = new Int32Array(total * C);
+  const term = new Uint8Array(total);
+  let S = 1;
+  for (const l of lits) {
+    let st = 0;
+    for (let k = 0; k < l.length; k++) {
+      const c = cls(l.charCodeAt(k));
+      let nx = delta[st * C + c]!;
+      if (nx === 0) { nx = S++; delta[st * C + c] = nx; }
+      st = nx;
+    }
+    term[st] = 1;
+  }
+  // breadth first: failure links folded into the table; a state is terminal when its failure state is
+  const fail = new Int32Array(S);
+  const queue = new Int32Array(S);
+  let qn = 0;
+  for (let c = 1; c < C; c++) if (delta[c]! > 0) queue[qn++] = delta[c]!;
+  for (let qi = 0; qi < qn; qi++) {
+    const st = queue[qi]!;
+    const f = fail[st]!;
+    if (term[f]) term[st] = 1;
+    delta[st * C] = 0;
+    for (let c = 1; c < C; c++) {
+      const nx = delta[st * C + c]!;
+      if (nx > 0) { fail[nx] = delta[f * C + c]!; queue[qn++] = nx; }
+      else delta[st * C + c] = delta[f * C + c]!;
+    }
+  }
+  const hasOther = other.size > 0;
+  return (l) => {
+    let st = 0;
+    for (let i = 0; i < l.length; i++) {
+      const ch = l.charCodeAt(i);
+      st = delta[st * C + (ch < 128 ? ascii[ch]! : hasOther ? other.get(ch) ?? 0 : 0)]!;
+      if (term[st] === 1) return true;
+    }
     return false;
   };
 }

@@ -248,6 +248,17 @@ export function compileRegex(pattern: string, flags: { i: boolean; m: boolean; s
     const max = run[2] === undefined ? n : run[3] === '' ? Infinity : Number(run[3]);
     if (n >= 1 && max >= n) return (s) => (s.length < n ? false : dotRun(s, n, flags.s) ?? re.test(s));
   }
+  // A literal every match contains (printable ASCII; compared lower-cased, whatever the flags): a value without
+  // it cannot match, and RE2 is not called. RE2's case folding maps only k and s outside ASCII (KELVIN SIGN,
+  // LONG S): values holding those go to RE2 as they are.
+  const litRun = regexRun(pattern);
+  const lit = litRun !== null && litRun.length >= 2 && /^[\x20-\x7e]+$/.test(litRun) ? litRun.toLowerCase() : null;
+  if (lit !== null) {
+    return (s) => {
+      if (!lower(s).includes(lit) && !s.includes('\u212a') && !s.includes('\u017f')) return false;
+      return re.test(s);
+    };
+  }
   return (s) => re.test(s);
 }
 
@@ -271,6 +282,72 @@ export function dotRun(s: string, n: number, dotAll: boolean): boolean | undefin
     if (++cp >= n) return true;
   }
   return false;
+}
+
+/**
+ * The longest run of literal text every match of a regular expression contains (as written), '' when none, null
+ * when the pattern is beyond this simple reading. Conservative: only the top level of a pattern without
+ * alternation; a character followed by ?, * or {0 is optional; groups, classes, escapes like \s end a run.
+ */
+export function regexRun(re: string): string | null {
+  if (typeof re !== 'string' || re.length > 4096 || re.includes('\\Q')) return null;
+  if (/\(\?[a-zA-Z-]*x/.test(re)) return null;
+  const runs: string[] = [];
+  let cur = '';
+  let depth = 0;
+  const end = () => {
+    if (cur) runs.push(cur);
+    cur = '';
+  };
+  for (let i = 0; i < re.length; i++) {
+    const c = re[i];
+    if (c === '\\') {
+      const n = re[i + 1];
+      if (n === undefined) return null;
+      i++;
+      if (depth > 0) continue;
+      if (/[A-Za-z0-9]/.test(n)) { end(); continue; } // \s \d \b \x41 …: not a literal
+      const q = re[i + 1];
+      if (q === '?' || q === '*' || (q === '{' && /^\{0[,}]/.test(re.slice(i + 1)))) { end(); continue; }
+      cur += n;
+      if (q === '+' || q === '{') end();
+      continue;
+    }
+    if (c === '[') {
+      // skip a character class
+      let j = i + 1;
+      if (re[j] === '^') j++;
+      if (re[j] === ']') j++;
+      while (j < re.length && re[j] !== ']') j += re[j] === '\\' ? 2 : 1;
+      i = j;
+      if (depth === 0) end();
+      continue;
+    }
+    if (c === '(') { depth++; end(); continue; }
+    if (c === ')') { depth--; if (depth < 0) return null; end(); continue; }
+    if (c === '|') {
+      if (depth === 0) return null; // top-level alternation
+      continue;
+    }
+    if (depth > 0) continue;
+    if (c === '{') {
+      // a counted repetition: skip its bounds
+      const j = re.indexOf('}', i);
+      if (j < 0) return null;
+      i = j;
+      end();
+      continue;
+    }
+    if ('.^$*+?}'.includes(c)) { end(); continue; }
+    const q = re[i + 1];
+    if (q === '?' || q === '*' || (q === '{' && /^\{0[,}]/.test(re.slice(i + 1)))) { end(); continue; }
+    cur += c;
+    if (q === '+' || q === '{') end();
+  }
+  end();
+  let best = '';
+  for (const r of runs) if (r.length > best.length) best = r;
+  return best;
 }
 
 /* ------------------------------------------------------------------ numbers */

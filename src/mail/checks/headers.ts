@@ -37,7 +37,29 @@ export const HEADER_SCORES = {
   RANDOM_SENDER_DOMAIN: 2,
   FREEMAIL_BULK_RECIPIENTS: 2,
   ENVELOPE_SCRIPT_HOST: 4,
+  ROLE_NAME_PERSONAL_ADDRESS: 2,
 } as const;
+
+/** A display name that is nothing but a service or department ("support", "IT Helpdesk", "Atendimento"). */
+const ROLE_ONLY_NAME = /^(?:support|admin|administrator|helpdesk|help desk|service|customer service|customer support|customer care|security|security team|billing|it support|it department|it helpdesk|it help desk|it service desk|service desk|webmaster|postmaster|mail admin|email admin|administrador|administrateur|suporte|atendimento|soporte|service client|kundenservice|klantenservice)$/;
+/** Local-part words of role mailboxes (support@, info@, no-reply@…): such an address may well be a service's. */
+const ROLE_LOCAL_WORDS = new Set(['support', 'admin', 'administrator', 'help', 'helpdesk', 'service', 'services', 'security',
+  'billing', 'webmaster', 'postmaster', 'info', 'contact', 'contato', 'contacto', 'noreply', 'reply', 'no', 'mail', 'mailer',
+  'team', 'it', 'suporte', 'atendimento', 'soporte', 'sac', 'notification', 'notifications', 'alert', 'alerts', 'account',
+  'accounts', 'care', 'customer', 'customers', 'hello', 'office', 'news', 'desk', 'servicedesk', 'root', 'system', 'bounce']);
+
+/**
+ * The display name is only a service or department word ("support") while the address is a person's or a machine's
+ * mailbox ("craver1553@student.example.org"): a compromised or throwaway account speaking as a help desk.
+ */
+export function roleNamePersonal(msg: MessageView): boolean {
+  const name = msg.from.name.trim().toLowerCase().replace(/\s+/g, ' ');
+  if (!name || name.length > 40 || !ROLE_ONLY_NAME.test(name)) return false;
+  const at = msg.from.address.lastIndexOf('@');
+  if (at <= 0) return false;
+  const local = msg.from.address.slice(0, at).toLowerCase();
+  return !local.split(/[^a-z]+/).some((w) => ROLE_LOCAL_WORDS.has(w));
+}
 
 /** System accounts that send when a script on a server calls sendmail/PHP mail() (not people, not mailing systems). */
 const SYSTEM_ACCOUNT = /^(?:root|www-data|apache|apache2|nginx|httpd|nobody|daemon|ubuntu|centos|debian|ec2-user|admin)$/;
@@ -201,6 +223,10 @@ export const headersCheck: Check = {
     // an organisation's role name on a free-mail account
     if (fromDomain && isFree(fromDomain) && (ROLE_NAME.test(msg.from.name.slice(0, 200)) || ROLE_LOCAL.test(fromAddr.slice(0, fromAddr.indexOf('@'))))) {
       add('ROLE_NAME_FREEMAIL', `The sender "${msg.from.name.slice(0, 80)}" <${fromAddr}> speaks for a service, department or authority from a free-mail account.`, 'phishing', [fromAddr]);
+    }
+
+    if (fromDomain && !isFree(fromDomain) && roleNamePersonal(msg)) {
+      add('ROLE_NAME_PERSONAL_ADDRESS', `The sender calls itself "${msg.from.name.slice(0, 40)}" but writes from the personal mailbox ${fromAddr}: a compromised or throwaway account speaking as a help desk.`, 'phishing', [fromAddr]);
     }
 
     // display name naming another address or domain

@@ -8,7 +8,9 @@ import type { Check, CheckContext, Link, MessageView, SymbolHit } from '../types
 import { FILE_SHARING, FORM_BUILDERS, FREE_HOSTING, IPFS_GATEWAYS, REDIRECT_PARAMS, REDIRECTORS, SHORTENERS } from '../data/domains.js';
 import { HostSet, hostToUnicode, parseUrl, queryParams, registrable, type UrlInfo } from '../inspect/url.js';
 import { parse as tldParse } from 'tldts';
-import { BRANDS } from '../data/brands.js';
+import { BRANDS, type Brand } from '../data/brands.js';
+import { brandLegit } from './lookalike.js';
+import { FREEMAIL } from './headers.js';
 
 const SHORT = new HostSet(SHORTENERS);
 const FREE = new HostSet(FREE_HOSTING);
@@ -188,6 +190,10 @@ export const linksCheck: Check = {
         hits.set(f.symbol, { symbol: f.symbol, score, reason: f.reason, kind: 'phishing', evidence: [f.url] });
       }
     }
+    const foreign = brandSenderForeignLinks(msg, hits);
+    if (foreign) {
+      hits.set('BRAND_SENDER_FOREIGN_LINKS', { symbol: 'BRAND_SENDER_FOREIGN_LINKS', score: BRAND_SENDER_FOREIGN_SCORE, kind: 'spoofing', reason: `The mail says it comes from ${foreign.brand.name} (${foreign.domain}) yet none of its links goes to ${foreign.brand.name}'s sites and ${foreign.host} is a ${foreign.what}: a forged brand sender (a brand's own mail links to its own sites).`, evidence: [foreign.domain, foreign.host] });
+    }
     // every web link of an HTML message goes to one or two sites unrelated to the sender
     if (msg.html) {
       const at = msg.from.address.lastIndexOf('@');
@@ -206,6 +212,47 @@ export const linksCheck: Check = {
     return [...hits.values()];
   },
 };
+
+/** Symbols that make a link a throwaway destination (anyone can publish there, or the destination is hidden). */
+const THROWAWAY: Partial<Record<string, string>> = {
+  LINK_FREE_HOSTING: 'free hosting page', LINK_SHORTENER: 'URL shortener', LINK_IP_HOST: 'bare IP address',
+  LINK_IPFS: 'IPFS gateway', LINK_FORM_BUILDER: 'form builder', LINK_USERINFO: 'disguised host', LINK_PUNYCODE: 'punycode host',
+};
+
+export const BRAND_SENDER_FOREIGN_SCORE = 2;
+
+/**
+ * The From domain is a listed brand's own domain (not a free-mail provider), no web link of the message goes to that
+ * brand's domains, and a link goes to a throwaway destination found by the link rules (free hosting, shortener, IP…):
+ * the brand's name on the envelope was forged — "contato@bradesco.com.br" whose one button opens a Cloud Run page.
+ */
+function brandSenderForeignLinks(msg: MessageView, hits: Map<string, SymbolHit>): { brand: Brand; domain: string; host: string; what: string } | null {
+  const at = msg.from.address.lastIndexOf('@');
+  const domain = at >= 0 ? msg.from.address.slice(at + 1) : '';
+  if (!domain.includes('.')) return null;
+  const reg = registrable(domain);
+  if (FREEMAIL.has(domain) || FREEMAIL.has(reg)) return null;
+  const brand = BRANDS.find((b) => b.domains.length > 0 && b.labels.length > 0 && brandLegit(b, domain));
+  if (!brand) return null;
+  const flagged = new Map<string, string>();
+  for (const [sym, h] of hits) {
+    const what = THROWAWAY[sym];
+    if (what) for (const e of h.evidence ?? []) flagged.set(e, what);
+  }
+  if (!flagged.size) return null;
+  let found: { host: string; what: string } | null = null;
+  let n = 0;
+  for (const l of msg.links) {
+    if (l.source === 'html-src' || n++ > 500) continue;
+    const u = parseUrl(l.href);
+    if (!u || !u.host || (u.scheme !== 'http' && u.scheme !== 'https')) continue;
+    if (brandLegit(brand, u.host)) return null;
+    const short = l.href.trim().length > 120 ? l.href.trim().slice(0, 117) + '...' : l.href.trim();
+    const what = flagged.get(short);
+    if (what && !found) found = { host: u.host, what };
+  }
+  return found ? { brand, domain, ...found } : null;
+}
 
 /** Weak on its own: newsletters sent through a mailing provider also link through one tracking domain. */
 export const SENDER_UNRELATED_SCORE = 1;

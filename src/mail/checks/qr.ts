@@ -2,19 +2,36 @@
  * QR-code check ("quishing"): PNG (pngjs) and JPEG (jpeg-js) images attached or inline are decoded within size
  * bounds and searched for QR codes with jsQR; a decoded web address is judged like any other link.
  */
-import jsQRModule from 'jsqr';
-import { PNG } from 'pngjs';
-import jpeg from 'jpeg-js';
 import type { Check, CheckContext, MessageView, SymbolHit } from '../types.js';
 import { sniff } from '../inspect/sniff.js';
 import { judgeLink } from './links.js';
 import { judgeHost } from './lookalike.js';
 import { parseUrl } from '../inspect/url.js';
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 
 type JsQr = (data: Uint8ClampedArray, w: number, h: number, o?: { inversionAttempts?: 'dontInvert' | 'attemptBoth' }) => { data: string } | null;
-// jsqr is CommonJS whose typings declare a default export: take the function whichever way it arrives
-const jsQR: JsQr = ((jsQRModule as unknown as { default?: JsQr }).default ?? jsQRModule) as unknown as JsQr;
+type PngSync = { sync: { read(b: Buffer): { data: Buffer; width: number; height: number } } };
+type JpegDecode = (b: Uint8Array, o: object) => { data: Uint8Array; width: number; height: number };
+
+/*
+ * The decoders (CommonJS) are loaded on first use with require: a batch without images never pays for them, and
+ * loading them with require skips the CommonJS export scan an ESM import does at start-up.
+ */
+const requireCjs = createRequire(import.meta.url);
+let decoders: { jsQR: JsQr; PNG: PngSync; jpegDecode: JpegDecode } | null = null;
+function libs(): { jsQR: JsQr; PNG: PngSync; jpegDecode: JpegDecode } {
+  if (!decoders) {
+    const q = requireCjs('jsqr') as { default?: JsQr } & JsQr;
+    decoders = {
+      // jsqr's typings declare a default export: take the function whichever way it arrives
+      jsQR: q.default ?? q,
+      PNG: (requireCjs('pngjs') as { PNG: PngSync }).PNG,
+      jpegDecode: (requireCjs('jpeg-js') as { decode: JpegDecode }).decode,
+    };
+  }
+  return decoders;
+}
 
 /** Limits: images per message, pixels per image (decoded), smallest side worth scanning. */
 export const QR_LIMITS = { maxImages: 3, maxPixels: 2_500_000, scanPixels: 500_000, minSide: 60, maxBytes: 4 * 1024 * 1024, budgetMs: 250 };
@@ -54,10 +71,10 @@ export function decodeImage(b: Uint8Array): Rgba | null {
   if (w > h * 4 || h > w * 4) return null;
   try {
     if (t === 'png') {
-      const p = PNG.sync.read(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+      const p = libs().PNG.sync.read(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
       return { data: p.data, width: p.width, height: p.height };
     }
-    const j = jpeg.decode(b, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: QR_LIMITS.maxPixels / 1e6, maxMemoryUsageInMB: 128, tolerantDecoding: true });
+    const j = libs().jpegDecode(b, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: QR_LIMITS.maxPixels / 1e6, maxMemoryUsageInMB: 128, tolerantDecoding: true });
     return { data: j.data, width: j.width, height: j.height };
   } catch {
     return null;
@@ -252,7 +269,7 @@ export function findQr(b: Uint8Array): string | null {
   const s = shrink(img);
   const data = s.data instanceof Uint8ClampedArray ? s.data : new Uint8ClampedArray(s.data.buffer, s.data.byteOffset, s.data.byteLength);
   if (s.width * s.height >= PRESCREEN_MIN_PIXELS && !mayHoldQr(data, s.width, s.height)) return null;
-  const r = jsQR(data, s.width, s.height, { inversionAttempts: 'dontInvert' });
+  const r = libs().jsQR(data, s.width, s.height, { inversionAttempts: 'dontInvert' });
   return r && r.data ? r.data.slice(0, 4096) : null;
 }
 

@@ -9,6 +9,7 @@ import { foldForMatch, PhraseMatcher } from '../inspect/text.js';
 import { brandLegit, brandsInText } from './lookalike.js';
 import { FREEMAIL } from './headers.js';
 import { registrable } from '../inspect/url.js';
+import { judgeLink } from './links.js';
 
 const MATCHER = new PhraseMatcher<PhraseTag>(
   (Object.keys(PHRASES) as PhraseTag[]).flatMap((tag) => PHRASES[tag].map((phrase) => ({ phrase, tag }))),
@@ -20,7 +21,7 @@ export const WORDING_SCORES = {
   WORDING_CREDENTIAL: 1.5, WORDING_CREDENTIAL_LINK: 2.5, WORDING_URGENCY: 0.5, WORDING_PAYMENT_CHANGE: 3.5,
   WORDING_INVOICE: 1, WORDING_SCAM: 4, WORDING_CALLBACK: 3.5, BRAND_CREDENTIAL_LURE: 1.5,
   SCAM_REPLY_DIVERTED: 2.5, RANDOM_TOKEN_HEADER: 3, WORDING_LEGAL_THREAT: 3, BODY_ONLY_LINK: 2.5,
-  BODY_TOKEN_STUFFING: 4, DIGIT_FOR_LETTER: 2.5,
+  BODY_TOKEN_STUFFING: 4, DIGIT_FOR_LETTER: 2.5, WORDING_SCAM_THROWAWAY_LINK: 1,
 } as const;
 
 /**
@@ -34,7 +35,8 @@ export function zeroForO(s: string): string[] {
   for (const t of s.slice(0, 1000).split(/[^A-Za-z0-9]+/)) {
     if (t.length < 5 || t.length > 30) continue;
     if (!/^[A-Z]+0[A-Z0]*[A-Z]$/.test(t) && !/^[a-z]+0[a-z0]*[a-z]$/.test(t)) continue;
-    if (t.replace(/0/g, '').length < 4) continue;
+    // (hexadecimal identifiers such as "dead0beef" are codes, not words)
+    if (t.replace(/0/g, '').length < 4 || /^[a-f0]+$/i.test(t)) continue;
     out.push(t);
     if (out.length >= 5) break;
   }
@@ -146,6 +148,21 @@ export function randomTokens(s: string, name: boolean): string[] {
   return out;
 }
 
+/** Link findings that make a destination throwaway: anyone can publish there, or the destination is hidden. */
+const THROWAWAY_LINK = new Set(['LINK_SHORTENER', 'LINK_FREE_HOSTING', 'LINK_IP_HOST', 'LINK_IPFS', 'LINK_FORM_BUILDER']);
+
+/** The host of the first link (of the first 50) that the link rules call a throwaway destination, or null. */
+function throwawayLink(msg: MessageView): string | null {
+  let n = 0;
+  for (const l of msg.links) {
+    if (l.source === 'html-src') continue;
+    if (n++ >= 50) break;
+    const f = judgeLink(l).find((x) => THROWAWAY_LINK.has(x.symbol));
+    if (f) return f.url.replace(/^[a-z]+:\/\//i, '').split(/[/?#]/)[0].slice(0, 100);
+  }
+  return null;
+}
+
 /** A short message (at most 200 words) with no web link: a letter asking for a reply, not a newsletter. */
 function shortLinkless(msg: MessageView): boolean {
   for (const l of msg.links) if (l.source !== 'html-src' && /^(?:https?:|www\.)/i.test(l.href)) return false;
@@ -223,6 +240,10 @@ export const wordingCheck: Check = {
     let strong = 0;
     scam.push(...scamPatterns(`${msg.subject}\n${wordingBody(msg).slice(0, 100_000)}`));
     for (const p of scam) { if (WEAK_SCAM.has(p)) weight += 0.5; else { weight += STRONG_SCAM.has(p) || p.startsWith('deposit bonus:') ? 1.5 : 1; strong++; } }
+    if (weight > 0 && weight < 1.5) {
+      const l = throwawayLink(msg);
+      if (l) out.push({ symbol: 'WORDING_SCAM_THROWAWAY_LINK', score: WORDING_SCORES.WORDING_SCAM_THROWAWAY_LINK, kind: 'spam', reason: `Prize, offer or money wording too weak to count alone (${q(scam, 2)}) next to a link to a throwaway destination (${l}).`, evidence: [l, ...scam.slice(0, 5)] });
+    }
     if (weight >= 1.5) out.push({ symbol: 'WORDING_SCAM', score: weight >= 2.5 ? 5.5 : weight >= 2 && strong > 0 ? 5 : WORDING_SCORES.WORDING_SCAM, kind: 'spam', reason: `Prize, reward, inheritance or investment wording: ${q(scam, 4)}.`, evidence: scam.slice(0, 10) });
     // a strong scam phrase, or any scam word in a short message without web links (romance and 419 letters: the
     // only way to act is to write to the private mailbox)

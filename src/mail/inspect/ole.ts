@@ -3,7 +3,18 @@
  * source decompressed per MS-OVBA to find auto-executing procedure names and risky calls), embedded objects
  * (ObjectPool, Ole10Native packages), encrypted documents (EncryptedPackage). Bounded: stream sizes and counts.
  */
-import CFB from 'cfb';
+import type CFBType from 'cfb';
+import { createRequire } from 'node:module';
+
+// cfb (CommonJS) is loaded on first use: most batches hold no OLE file
+const requireCjs = createRequire(import.meta.url);
+let cfbLib: typeof CFBType | null = null;
+const CFB = {
+  read(data: Buffer, opts: { type: 'buffer' }): CFBType.CFB$Container {
+    cfbLib ??= requireCjs('cfb') as typeof CFBType;
+    return cfbLib.read(data, opts);
+  },
+};
 
 export interface OleReport {
   vba: boolean;
@@ -93,7 +104,7 @@ function parseDir(d: Uint8Array): DirModule[] {
   return mods;
 }
 
-function content(e: CFB.CFB$Entry | null | undefined): Uint8Array | null {
+function content(e: CFBType.CFB$Entry | null | undefined): Uint8Array | null {
   if (!e || !e.content) return null;
   const c = e.content as unknown as Uint8Array | number[];
   const u = c instanceof Uint8Array ? c : Uint8Array.from(c);
@@ -102,7 +113,7 @@ function content(e: CFB.CFB$Entry | null | undefined): Uint8Array | null {
 
 export function inspectOle(data: Uint8Array): OleReport {
   const rep: OleReport = { vba: false, modules: [], autoExec: [], suspicious: [], objects: [], encrypted: false, xlm: false };
-  let cfb: CFB.CFB$Container;
+  let cfb: CFBType.CFB$Container;
   try {
     cfb = CFB.read(Buffer.from(data.buffer, data.byteOffset, data.byteLength), { type: 'buffer' });
   } catch (e) {

@@ -122,13 +122,14 @@ export class PhraseMatcher<T> {
     for (const g of this.goto) for (const ch of g.keys()) if (ch >= 0 && this.cls[ch] === 0) { alphabet.push(ch); this.cls[ch] = alphabet.length; }
     const w = alphabet.length + 1;
     const delta = new Int32Array(states * w);
-    for (let c = 1; c < w; c++) delta[c] = this.goto[0].get(alphabet[c - 1]) ?? 0;
-    // breadth-first order: a state's failure target is shallower, so its row is complete before it is read
+    for (const [ch, nx] of this.goto[0]) if (ch >= 0) delta[this.cls[ch]] = nx;
+    // breadth-first order: a state's failure target is shallower, so its row is complete before it is copied;
+    // a state's row is its failure target's row with its own transitions written over it
     for (const u of queue) {
-      const g = this.goto[u];
       const row = u * w;
       const frow = this.fail[u] * w;
-      for (let c = 1; c < w; c++) delta[row + c] = g.get(alphabet[c - 1]) ?? delta[frow + c];
+      delta.copyWithin(row, frow, frow + w);
+      for (const [ch, nx] of this.goto[u]) if (ch >= 0) delta[row + this.cls[ch]] = nx;
     }
     this.width = w;
     this.delta = delta;

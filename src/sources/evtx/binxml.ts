@@ -416,7 +416,7 @@ export class Renderer {
     this.budget = budget;
   }
   /** unnamed <Data> values collected per parent object */
-  private dataLists = new Map<Doc, FieldValue[]>();
+  private dataLists: Map<Doc, FieldValue[]> | undefined;
 
   render(nodes: Node[], values: Value[], target: Doc, depth = 0): void {
     if (depth > MAX_DEPTH * 2) throw new BinXmlError('rendering nested too deeply');
@@ -513,9 +513,10 @@ export class Renderer {
         return;
       }
       if (text === undefined) return;
-      const list = this.dataLists.get(parent);
+      const lists = (this.dataLists ??= new Map());
+      const list = lists.get(parent);
       if (!list) {
-        this.dataLists.set(parent, [text]);
+        lists.set(parent, [text]);
         insert(parent, 'Data', { '#text': text });
       } else {
         list.push(text);

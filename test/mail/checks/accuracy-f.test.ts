@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { headersCheck, randomLabel, scriptEnvelope } from '../../../src/mail/checks/headers.js';
 import { scamPatterns, wordingBody, wordingCheck, zeroForO } from '../../../src/mail/checks/wording.js';
+import { linksCheck } from '../../../src/mail/checks/links.js';
 import { hit, link, msg, run } from './make.js';
 
 test('wordingBody: the HTML text is read when the plain part is only a stub', async () => {
@@ -58,7 +59,7 @@ test('DIGIT_FOR_LETTER: the digit 0 for the letter O in subject or display name 
   assert.deepEqual(zeroForO('_IMP0RTANT"INFORMATI0N"'), ['IMP0RTANT', 'INFORMATI0N']);
   const h = hit(await run(wordingCheck, msg({ subject: 'IMP0RTANT notice', fromName: 'C0NSUMER REWARDS' })), 'DIGIT_FOR_LETTER');
   assert.deepEqual(h!.evidence, ['IMP0RTANT', 'C0NSUMER']);
-  for (const subject of ['RAID1 rebuild', 'Windows 10 and B2B', 'Issue 2023-10', 'Idj0t', 'MP3 player H1N1', 'ISO17799 newsletter', 'A0B1C2 part']) {
+  for (const subject of ['RAID1 rebuild', 'Windows 10 and B2B', 'Issue 2023-10', 'Idj0t', 'MP3 player H1N1', 'ISO17799 newsletter', 'A0B1C2 part', 'build dead0beef failed']) {
     assert.equal(hit(await run(wordingCheck, msg({ subject })), 'DIGIT_FOR_LETTER'), undefined, subject);
   }
 });
@@ -105,4 +106,43 @@ test('hostile: pattern rules stay linear on long runs of spaces and digits', asy
   assert.deepEqual(zeroForO('0'.repeat(5000) + ' ' + 'A0'.repeat(3000)), []);
   const h = await run(wordingCheck, msg({ subject: 'A0'.repeat(500), text }));
   assert.equal(hit(h, 'DIGIT_FOR_LETTER'), undefined);
+});
+
+test('BRAND_SENDER_FOREIGN_LINKS: a brand\'s own From domain whose links all leave its sites for a throwaway host', async () => {
+  const links = [link('https://b-a4qxna7jwq-rj.a.run.app/f/?tr=17b7', 'ACESSAR SUA CONTA')];
+  const h = hit(await run(linksCheck, msg({ fromAddr: 'contato@bradesco.com.br', fromName: 'Bradesco Prime', html: '<a>x</a>', links })), 'BRAND_SENDER_FOREIGN_LINKS');
+  assert.equal(h!.kind, 'spoofing');
+  assert.match(h!.reason, /Bradesco/);
+  // the brand's own mail linking to its own site too, a brand-free sender, a free-mail address, ordinary outside links
+  const own = [...links, link('https://banco.bradesco.com.br/html/classic/index.shtm', 'Site')];
+  assert.equal(hit(await run(linksCheck, msg({ fromAddr: 'contato@bradesco.com.br', html: '<a>x</a>', links: own })), 'BRAND_SENDER_FOREIGN_LINKS'), undefined);
+  assert.equal(hit(await run(linksCheck, msg({ fromAddr: 'promo@lojas.example', html: '<a>x</a>', links })), 'BRAND_SENDER_FOREIGN_LINKS'), undefined);
+  assert.equal(hit(await run(linksCheck, msg({ fromAddr: 'someone@gmail.com', links: [link('https://bit.ly/3abcd')] })), 'BRAND_SENDER_FOREIGN_LINKS'), undefined);
+  assert.equal(hit(await run(linksCheck, msg({ fromAddr: 'contato@bradesco.com.br', links: [link('https://www.gov.br/receita')] })), 'BRAND_SENDER_FOREIGN_LINKS'), undefined);
+});
+
+test('ROLE_NAME_PERSONAL_ADDRESS: a bare service name on a person\'s mailbox', async () => {
+  const h = hit(await run(headersCheck, msg({ fromName: 'support', fromAddr: 'craver1553@student.school.example' })), 'ROLE_NAME_PERSONAL_ADDRESS');
+  assert.equal(h!.score, 2);
+  assert.ok(hit(await run(headersCheck, msg({ fromName: 'IT Helpdesk', fromAddr: 'j.smith@clinic.example' })), 'ROLE_NAME_PERSONAL_ADDRESS'));
+  // role mailboxes, a person's name, a role word inside a longer name, free-mail accounts (ROLE_NAME_FREEMAIL's case)
+  for (const [fromName, fromAddr] of [['support', 'support@vendor.example'], ['Support', 'no-reply@service.example'],
+    ['webmaster', 'webmaster@music.example'], ['Alice Martin', 'alice1553@corp.example'], ['Acme support team', 'j.doe@acme.example'],
+    ['support', 'helper1553@gmail.com']]) {
+    assert.equal(hit(await run(headersCheck, msg({ fromName, fromAddr })), 'ROLE_NAME_PERSONAL_ADDRESS'), undefined, `${fromName} <${fromAddr}>`);
+  }
+});
+
+test('WORDING_SCAM_THROWAWAY_LINK: scam wording too weak alone, next to a throwaway link', async () => {
+  const text = 'Schnellen Gewichtsverlust jetzt: Ihre individuelle Prognose wartet.';
+  const h = hit(await run(wordingCheck, msg({ text, links: [link('https://bit.ly/3s0pOTK', 'Jetzt ansehen')] })), 'WORDING_SCAM_THROWAWAY_LINK');
+  assert.equal(h!.score, 1);
+  assert.equal(h!.evidence![0], 'bit.ly');
+  // the same words with an ordinary link, and a shortener without any scam word
+  assert.equal(hit(await run(wordingCheck, msg({ text, links: [link('https://www.apotheke.example/abnehmen')] })), 'WORDING_SCAM_THROWAWAY_LINK'), undefined);
+  assert.equal(hit(await run(wordingCheck, msg({ text: 'Slides from today: see link.', links: [link('https://bit.ly/3s0pOTK')] })), 'WORDING_SCAM_THROWAWAY_LINK'), undefined);
+  // strong enough to be WORDING_SCAM: not doubled
+  const strong = await run(wordingCheck, msg({ text: 'Congratulations, you have won the lottery! Claim your prize.', links: [link('https://bit.ly/3s0pOTK')] }));
+  assert.ok(hit(strong, 'WORDING_SCAM'));
+  assert.equal(hit(strong, 'WORDING_SCAM_THROWAWAY_LINK'), undefined);
 });

@@ -113,6 +113,19 @@ test('probe reads a small file whole, and the EVTX reader gives the same events 
     const batched: VigieEvent[] = [];
     for await (const b of readInputBatches([path], new ReadContext())) batched.push(...b);
     assert.deepEqual(strip(batched), strip(fromFile));
+
+    // a smaller file read right after (it reuses the first file's buffer): nothing of the first one shows through
+    const small = evtxFile(120);
+    assert.ok(small.length > HEAD_BYTES && small.length < buf.length);
+    writeFileSync(join(dir, 'b.evtx'), small);
+    const both: VigieEvent[] = [];
+    const c2 = new ReadContext();
+    for await (const b of readInputBatches([dir], c2)) both.push(...b);
+    assert.equal(c2.errorCount, 0);
+    const smallStreamed: VigieEvent[] = [];
+    const smallInput: InputFile = { path: join(dir, 'b.evtx'), file: join(dir, 'b.evtx'), head: small.subarray(0, HEAD_BYTES), gzip: false };
+    for await (const ev of source.read(smallInput, new ReadContext(), () => Readable.from([small]))) smallStreamed.push(ev);
+    assert.deepEqual(strip(both), [...strip(fromFile), ...strip(smallStreamed)]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
