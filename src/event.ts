@@ -61,11 +61,24 @@ export function getField(ev: VigieEvent, name: string): FieldValue | undefined {
   const lname = lowerName(name);
   const len = lname.length;
   for (const k in f) {
-    if (k.length !== len && !(k.length < len && k.includes('\u0130'))) continue;
-    if (Object.prototype.hasOwnProperty.call(f, k) && k.toLowerCase() === lname) return f[k];
+    if (k.length === len ? !sameLower(k, lname) : !(k.length < len && k.includes('\u0130') && k.toLowerCase() === lname)) continue;
+    if (Object.prototype.hasOwnProperty.call(f, k)) return f[k];
   }
   if (name.includes('.') && ev.doc) return getPath(ev.doc, name.split('.'));
   return undefined;
+}
+
+/** k.toLowerCase() === lname, for k as long as lname, without building the lower-cased copy for ASCII names. */
+function sameLower(k: string, lname: string): boolean {
+  for (let i = 0; i < k.length; i++) {
+    const a = k.charCodeAt(i);
+    const b = lname.charCodeAt(i);
+    if (a === b) continue;
+    if (a >= 65 && a <= 90 && a + 32 === b) continue;
+    if (a < 128 && b < 128) return false;
+    return k.toLowerCase() === lname; // outside ASCII: the full rules
+  }
+  return true;
 }
 
 /** Lower-cased field names asked for (rules ask for the same few hundred names): bounded cache. */

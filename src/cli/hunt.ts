@@ -93,7 +93,7 @@ export function register(program: Command, setExit: SetExit): void {
     .option('--no-summary', 'do not print the summary on stderr')
     .option('--no-progress', 'no progress bar')
     .option('-v, --verbose', 'longer summary (every rule, every problem)')
-    .option('-t, --threads <n>', 'threads reading input files in parallel, each with its own copy of the rules (a number, or "auto" = one per core, at most 8; default 1). Same timeline and summary as one thread')
+    .option('-t, --threads <n>', 'threads reading input files in parallel, each with its own copy of the rules (a number, or "auto" = one per core and per 256 MiB of input, at most 8; default 1). Same timeline and summary as one thread')
     .action(async (inputs: string[], o: HuntCliOptions) => {
       const [{ prepareHunt, runHunt }, { readListFile, readHoneyFile, readPlaceholdersFile }, { CSV_COLUMNS, fullRow, tableColumns, tableRow }, { summaryText }] =
         await Promise.all([import('../hunt/run.js'), import('../hunt/inputs.js'), import('../hunt/timeline.js'), import('../hunt/summary.js')]);

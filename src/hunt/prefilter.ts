@@ -570,12 +570,13 @@ interface KeyEntry {
   autos: Automaton[];
   /** clauses satisfied by a character outside ASCII in the value */
   na: Int32Array;
-  /** value → clauses hit by `autos` (null: caching off for this field) */
-  fc: Map<string, Int32Array> | null;
-  /** value → clauses hit by the keyword automaton */
-  kc: Map<string, Int32Array> | null;
-  fh: number; fm: number; kh: number; km: number;
+  /** value → clauses it hit (null: caching off for this field) */
+  vc: Map<string, ValueRecord> | null;
+  hits: number;
+  misses: number;
 }
+/** Clauses a value hit: with the keyword automaton (k) and with its field's automata (f); undefined = not yet scanned. */
+interface ValueRecord { k: Int32Array | undefined; f: Int32Array | undefined }
 const NONE = new Int32Array(0);
 const MAX_CACHED_KEYS = 512;
 const MAX_CACHED_LEN = 256;
@@ -836,7 +837,7 @@ export class Prefilter {
     // value caches for the first MAX_CACHED_KEYS field names only (memory stays bounded whatever the input)
     const cache = this.cachedKeys < MAX_CACHED_KEYS;
     if (cache) this.cachedKeys++;
-    e = { autos, na: Int32Array.from(na), fc: cache && autos.length ? new Map() : null, kc: cache ? new Map() : null, fh: 0, fm: 0, kh: 0, km: 0 };
+    e = { autos, na: Int32Array.from(na), vc: cache ? new Map() : null, hits: 0, misses: 0 };
     this.keyEntries.set(key, e);
     return e;
   }
@@ -868,12 +869,11 @@ export class Prefilter {
     const need = plan?.need;
     this.len = 0;
     this.nValues = 0;
-    // names and values in two native passes (field objects are often in dictionary mode: a keyed read each is slow)
-    const keys = Object.keys(ev.fields);
-    const values = Object.values(ev.fields);
-    for (let f = 0; f < keys.length; f++) {
-      const v = values[f]!;
-      const e = this.entryFor(keys[f]!);
+    const fields = ev.fields;
+    for (const k in fields) {
+      if (!Object.prototype.hasOwnProperty.call(fields, k)) continue;
+      const v = fields[k]!;
+      const e = this.entryFor(k);
       if (e.na.length !== 0 && v !== null && typeof v !== 'number' && typeof v !== 'boolean' && (typeof v !== 'string' || NON_ASCII_RE.test(v))) {
         // (lists and objects: counted as holding one, without looking)
         const na = e.na;
@@ -883,17 +883,18 @@ export class Prefilter {
         // the common case: one string; repeated values (channel, image, user…) are answered from the caches
         this.nValues++;
         this.len += v.length;
-        if (kw) {
-          if (e.kc !== null && v.length <= MAX_CACHED_LEN) this.cached(e, v, true, this.kwList);
-          else this.run(kw, v);
-        }
         const autos = e.autos;
-        if (autos.length === 0) continue;
-        let needed = need === undefined;
+        let needed = need === undefined && autos.length > 0;
         for (let i = 0; !needed && i < autos.length; i++) if (need![autos[i]!.id] === 1) needed = true;
-        if (!needed) continue;
-        if (e.fc !== null && v.length <= MAX_CACHED_LEN) this.cached(e, v, false, autos);
-        else for (let i = 0; i < autos.length; i++) this.run(autos[i]!, v);
+        if (!kw && !needed) continue;
+        if (e.vc !== null && v.length <= MAX_CACHED_LEN) {
+          const rec = this.record(e, v);
+          if (kw) this.stampAll(rec.k ??= this.collect(this.kwList, v));
+          if (needed) this.stampAll(rec.f ??= this.collect(autos, v));
+        } else {
+          if (kw) this.run(kw, v);
+          if (needed) for (let i = 0; i < autos.length; i++) this.run(autos[i]!, v);
+        }
         continue;
       }
       if (walk) this.text(v, 0, kw);
@@ -908,39 +909,47 @@ export class Prefilter {
   }
 
   /**
-   * Scan a value with `autos`, through the key's cache: a value seen before stamps the clauses it hit then
-   * (automata are deterministic); a new one is scanned, collecting its clauses. A cache that rarely hits (times,
-   * GUIDs, record numbers) is switched off for that field.
+   * The cache record of a value of field `e` (made when new). Automata are deterministic: a value seen before
+   * hits the clauses it hit then. A cache that rarely hits (times, GUIDs, record numbers) is switched off.
    */
-  private cached(e: KeyEntry, v: string, keyword: boolean, autos: Automaton[]): void {
-    const map = keyword ? e.kc! : e.fc!;
-    const hit = map.get(v);
-    const { stamp, epoch } = this;
-    if (hit !== undefined) {
-      for (let k = 0; k < hit.length; k++) stamp[hit[k]!] = epoch;
-      if (keyword) e.kh++; else e.fh++;
-      return;
+  private record(e: KeyEntry, v: string): ValueRecord {
+    const map = e.vc!;
+    let rec = map.get(v);
+    if (rec !== undefined) {
+      e.hits++;
+      return rec;
     }
-    const col = this.col;
-    col.length = 0;
-    for (let i = 0; i < autos.length; i++) this.runCollect(autos[i]!, v, col);
+    rec = { k: undefined, f: undefined };
     if (map.size >= MAX_CACHE_ENTRIES) {
       this.cacheEntries -= map.size;
       map.clear();
     }
     if (this.cacheEntries >= MAX_TOTAL_ENTRIES) {
       // all caches together stay under MAX_TOTAL_ENTRIES values of at most MAX_CACHED_LEN characters
-      for (const x of this.keyEntries.values()) { x.fc?.clear(); x.kc?.clear(); }
+      for (const x of this.keyEntries.values()) x.vc?.clear();
       this.cacheEntries = 0;
     }
-    map.set(v, col.length === 0 ? NONE : Int32Array.from(col));
+    map.set(v, rec);
     this.cacheEntries++;
-    const misses = keyword ? ++e.km : ++e.fm;
-    if (misses % 1024 === 0 && (keyword ? e.kh : e.fh) < misses) {
+    if (++e.misses % 1024 === 0 && e.hits < e.misses) {
       // fewer hits than misses so far: values of this field rarely repeat
       this.cacheEntries -= map.size;
-      if (keyword) e.kc = null; else e.fc = null;
+      e.vc = null;
     }
+    return rec;
+  }
+
+  private stampAll(c: Int32Array): void {
+    const { stamp, epoch } = this;
+    for (let k = 0; k < c.length; k++) stamp[c[k]!] = epoch;
+  }
+
+  /** scan `v` with `autos` (stamping), and return the clauses it hit */
+  private collect(autos: Automaton[], v: string): Int32Array {
+    const col = this.col;
+    col.length = 0;
+    for (let i = 0; i < autos.length; i++) this.runCollect(autos[i]!, v, col);
+    return col.length === 0 ? NONE : Int32Array.from(col);
   }
   private col: number[] = [];
   private vepoch = 0;

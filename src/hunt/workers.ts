@@ -16,7 +16,7 @@
  */
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import type { VigieEvent } from '../event.js';
 import { expandInputs, readFileBatches, ReadContext } from '../sources/index.js';
 import type { InputError } from '../sources/types.js';
@@ -27,6 +27,8 @@ import { HuntMatcher, prepareHunt, runHunt, sortTimeline, summarize, type Prepar
 export const MAX_THREADS = 64;
 /** Most threads "auto" chooses: each thread holds its own compiled rules (~200 MiB for all SigmaHQ rules). */
 export const AUTO_MAX_THREADS = 8;
+/** "auto" adds a thread per this much input (EVTX reads at roughly 10–20 MB/s per core; a rule load is 1–4 s). */
+export const AUTO_BYTES_PER_THREAD = 256 * 1024 * 1024;
 
 /** Per event of a file, in order: its detections, or the event itself when it feeds a correlation. */
 type Item = { d: Detection[] } | { ev: VigieEvent };
@@ -171,7 +173,13 @@ export class HuntPool {
     if (!stdin) for await (const f of expandInputs(inputs, listCtx)) listing.push({ file: f });
     const pool = new HuntPool(opts, listing, missing, stdin);
     const nFiles = listing.filter((x) => 'file' in x).length;
-    const wanted = stdin ? 1 : Math.min(threads === 'auto' ? Math.min(availableParallelism(), AUTO_MAX_THREADS) : threads, nFiles, MAX_THREADS);
+    let wanted = stdin ? 1 : Math.min(threads === 'auto' ? Math.min(availableParallelism(), AUTO_MAX_THREADS) : threads, nFiles, MAX_THREADS);
+    if (threads === 'auto' && wanted > 1) {
+      // an extra thread costs a rule load: worth it only for an input of AUTO_BYTES_PER_THREAD or more per thread
+      let bytes = 0;
+      for (const x of listing) if ('file' in x) try { bytes += statSync(x.file).size; } catch { /* counted when read */ }
+      wanted = Math.max(1, Math.min(wanted, Math.floor(bytes / AUTO_BYTES_PER_THREAD)));
+    }
     const { onProgress: _, ...workerOpts } = opts;
     for (let k = 1; k < wanted; k++) {
       try {

@@ -155,6 +155,42 @@ function cleanUrl(u: string, max: number): string {
   return s.length > max ? s.slice(0, max) : s;
 }
 
+/** JavaScript's \s (WhiteSpace and LineTerminator), as a table */
+const JS_SPACE = new Uint8Array(65536);
+for (const c of [9, 10, 11, 12, 13, 32, 0xa0, 0x1680, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000, 0xfeff]) JS_SPACE[c] = 1;
+for (let c = 0x2000; c <= 0x200a; c++) JS_SPACE[c] = 1;
+
+/**
+ * One pass with the result of two regex replacements and a trim: runs of space, tab and no-break space become one
+ * space; such a run before a line feed is dropped, and all white space (JavaScript's \s) after a line feed too.
+ */
+export function squeezeSpace(s: string): string {
+  let out = '';
+  let i = 0;
+  let seg = 0;
+  const n = s.length;
+  while (i < n) {
+    const c = s.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 0xa0) {
+      let j = i + 1;
+      while (j < n) { const d = s.charCodeAt(j); if (d === 32 || d === 9 || d === 0xa0) j++; else break; }
+      if (j < n && s.charCodeAt(j) === 10) { out += s.slice(seg, i); seg = j; i = j; continue; }
+      if (j !== i + 1 || c !== 32) { out += s.slice(seg, i) + ' '; seg = j; }
+      i = j;
+      continue;
+    }
+    if (c === 10) {
+      let j = i + 1;
+      while (j < n && JS_SPACE[s.charCodeAt(j)] === 1) j++;
+      if (j !== i + 1) { out += s.slice(seg, i + 1); seg = j; }
+      i = j;
+      continue;
+    }
+    i++;
+  }
+  return (seg === 0 ? s : out + s.slice(seg)).trim();
+}
+
 /** Scan HTML once: visible text (block tags become line breaks, script/style dropped) and links. */
 export function scanHtml(html: string, limits: Partial<HtmlScanLimits> = {}): HtmlScan {
   const lim = { ...DEFAULT_LIMITS, ...limits };
@@ -268,7 +304,7 @@ export function scanHtml(html: string, limits: Partial<HtmlScanLimits> = {}): Ht
     else if (name === 'td' || name === 'th') pushText(' ');
   }
   if (openAnchor) openAnchor.link.text = anchorText.join('').replace(/\s+/g, ' ').trim().slice(0, 500);
-  const text = parts.join('').replace(/[ \t\u00a0]+/g, ' ').replace(/ ?\n[\s]*/g, '\n').trim();
+  const text = squeezeSpace(parts.join(''));
   return { text, links, tags };
 }
 

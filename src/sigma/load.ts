@@ -3,7 +3,7 @@
  * (`action: global` / `reset` / `repeat`), detection, correlation and filter rules.
  * Never throws for a bad rule: it becomes a RuleProblem with file, line and reason.
  */
-import { readdirSync, readFileSync, statSync, type Dirent, type Stats } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { LineCounter, parseAllDocuments, isAlias, isMap, isScalar, isSeq, type Document } from 'yaml';
 import type { CorrelationRule, CorrelationType, FilterRule, Level, LogSourceSpec, RuleSet, SigmaRule } from './types.js';
@@ -290,7 +290,8 @@ export async function loadRules(paths: string[]): Promise<RuleSet> {
   const set: RuleSet = { rules: [], correlations: [], filters: [], problems: [], files: 0 };
   const seen = new Set<string>();
   const errCode = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-  const readOne = (p: string, st: Stats): void => {
+  /** `fd`: the file already open (then its content is read from it, without opening it again) */
+  const readOne = (p: string, st: Stats, fd?: number): void => {
     const key = `${st.dev}:${st.ino}`;
     if (seen.has(key)) return;
     seen.add(key);
@@ -301,7 +302,17 @@ export async function loadRules(paths: string[]): Promise<RuleSet> {
     }
     let text: string;
     try {
-      text = readFileSync(p, 'utf8');
+      if (fd === undefined) text = readFileSync(p, 'utf8');
+      else {
+        const buf = Buffer.allocUnsafe(st.size);
+        let got = 0;
+        while (got < buf.length) {
+          const n = readSync(fd, buf, got, buf.length - got, null);
+          if (n === 0) break;
+          got += n;
+        }
+        text = buf.toString('utf8', 0, got);
+      }
     } catch (e) {
       set.problems.push({ file: p, severity: 'error', message: `cannot read: ${errCode(e)}` });
       return;
@@ -334,6 +345,31 @@ export async function loadRules(paths: string[]): Promise<RuleSet> {
       if (d.isDirectory()) visitDir(p, depth + 1);
       else if (d.isFile() || d.isSymbolicLink()) {
         if (d.isFile() && !/\.ya?ml$/i.test(d.name)) continue;
+        if (d.isFile()) {
+          // a regular file: open, fstat (size, identity), read, close — no separate stat
+          let fd: number;
+          try {
+            fd = openSync(p, 'r');
+          } catch (e) {
+            set.files++;
+            set.problems.push({ file: p, severity: 'error', message: `cannot read: ${errCode(e)}` });
+            continue;
+          }
+          try {
+            let fst: Stats;
+            try {
+              fst = fstatSync(fd);
+            } catch (e) {
+              set.files++;
+              set.problems.push({ file: p, severity: 'error', message: `cannot read: ${errCode(e)}` });
+              continue;
+            }
+            readOne(p, fst, fd);
+          } finally {
+            closeSync(fd);
+          }
+          continue;
+        }
         let st: Stats;
         try { st = statSync(p); } catch (e) { set.problems.push({ file: p, severity: 'error', message: `cannot read: ${errCode(e)}` }); continue; }
         if (st.isDirectory()) visitDir(p, depth + 1);

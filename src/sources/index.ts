@@ -83,8 +83,10 @@ async function probeInto(path: string, pool: Buffer[] | undefined): Promise<Inpu
   let borrowed: Buffer | undefined;
   try {
     const st = fstatSync(fd);
-    const want = st.size <= WHOLE_FILE_MAX ? st.size : HEAD_BYTES;
-    if (pool && st.size <= WHOLE_FILE_MAX && st.size > HEAD_BYTES) borrowed = pool.pop() ?? Buffer.allocUnsafe(WHOLE_FILE_MAX);
+    // a FIFO or device is not read here (its size says nothing): its reader streams it, as before
+    const regular = st.isFile();
+    const want = regular && st.size <= WHOLE_FILE_MAX ? st.size : Math.min(HEAD_BYTES, st.size);
+    if (pool && regular && st.size <= WHOLE_FILE_MAX && st.size > HEAD_BYTES) borrowed = pool.pop() ?? Buffer.allocUnsafe(WHOLE_FILE_MAX);
     const buf = borrowed ?? Buffer.allocUnsafe(want);
     let got = 0;
     while (got < want) {
@@ -96,7 +98,7 @@ async function probeInto(path: string, pool: Buffer[] | undefined): Promise<Inpu
     let head: Buffer = data.length > HEAD_BYTES ? data.subarray(0, HEAD_BYTES) : data;
     const gzip = head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
     if (gzip) head = await gunzipHead(path);
-    const whole = !gzip && st.size <= WHOLE_FILE_MAX && got === st.size;
+    const whole = regular && !gzip && st.size <= WHOLE_FILE_MAX && got === st.size;
     const input: InputFile = whole ? { path, file: path, head, gzip, size: st.size, content: data } : { path, file: path, head, gzip, size: st.size };
     if (borrowed) {
       if (whole) lent.set(input, borrowed);

@@ -76,6 +76,10 @@ test('threads: time range, one input file, and a folder given with a missing pat
   const many = await runHuntThreaded(opts, 2);
   assert.equal(rows(many), rows(one));
   assert.equal(summary(many), summary(one));
+  // "auto" on a small input: one thread (a rule load per thread would cost more than it saves)
+  const auto = await HuntPool.start(opts, 'auto');
+  assert.equal(auto.threads, 1);
+  auto.close();
   // a single file: no worker
   const single = await HuntPool.start({ ...opts, inputs: [join(logs, 'a1.log')] }, 4);
   assert.equal(single.threads, 1);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { FIXTURES } from '../helpers.js';
 import { parseMessage, parseHeaderBlock, FAST_BASE64 } from '../../src/mail/message.js';
-import { scanHtml, textLinks, decodeEntities } from '../../src/mail/html.js';
+import { scanHtml, textLinks, decodeEntities, squeezeSpace } from '../../src/mail/html.js';
 import { buildMsg } from './msg-builder.js';
 
 const fx = (n: string) => readFileSync(join(FIXTURES, 'mail', n));
@@ -148,4 +148,18 @@ test('base64 bodies: any line length, padding inside the stream, junk characters
     assert.ok(got.equals(expected), `round ${round}: ${got.length} bytes decoded, ${expected.length} expected`);
     assert.equal(v.attachments[0].sha256, createHash('sha256').update(expected).digest('hex'));
   }
+});
+
+test('squeezeSpace equals the two-regex white-space clean-up on random text', () => {
+  const ref = (s: string): string => s.replace(/[ \t\u00a0]+/g, ' ').replace(/ ?\n[\s]*/g, '\n').trim();
+  const alpha = ['a', 'b', ' ', '\t', '\u00a0', '\n', '\r', '\v', '\f', '\u2003', '\u3000', '\ufeff', '\u180e', '\u2028', 'é'];
+  let seed = 1;
+  const rnd = (n: number): number => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+  for (let k = 0; k < 20000; k++) {
+    let s = '';
+    const len = rnd(14);
+    for (let i = 0; i < len; i++) s += alpha[rnd(alpha.length)];
+    assert.equal(squeezeSpace(s), ref(s), JSON.stringify(s));
+  }
+  assert.equal(squeezeSpace('  a \t b \n\n  c\u00a0\n'), 'a b\nc');
 });
