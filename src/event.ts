@@ -59,14 +59,34 @@ export function getField(ev: VigieEvent, name: string): FieldValue | undefined {
   // (most lookups that get here are of fields the event does not have: a length test rejects nearly every key)
   // (lower-casing keeps the length, except U+0130 "İ" which becomes two units)
   const lname = lowerName(name);
-  const len = lname.length;
-  for (const k in f) {
-    if (k.length === len ? !sameLower(k, lname) : !(k.length < len && k.includes('\u0130') && k.toLowerCase() === lname)) continue;
-    if (Object.prototype.hasOwnProperty.call(f, k)) return f[k];
+  const big = bigIndex.get(ev);
+  if (big !== undefined) {
+    const k = big.get(lname);
+    if (k !== undefined) return f[k];
+  } else {
+    const len = lname.length;
+    let n = 0;
+    for (const k in f) {
+      n++;
+      if (k.length === len ? !sameLower(k, lname) : !(k.length < len && k.includes('\u0130') && k.toLowerCase() === lname)) continue;
+      if (Object.prototype.hasOwnProperty.call(f, k)) return f[k];
+    }
+    if (n > BIG_EVENT) {
+      // an event with many fields: later lookups use an index instead of a pass over every name
+      const index = new Map<string, string>();
+      for (const k of Object.keys(f)) {
+        const l = k.toLowerCase();
+        if (!index.has(l)) index.set(l, k);
+      }
+      bigIndex.set(ev, index);
+    }
   }
   if (name.includes('.') && ev.doc) return getPath(ev.doc, name.split('.'));
   return undefined;
 }
+
+const BIG_EVENT = 64;
+const bigIndex = new WeakMap<VigieEvent, Map<string, string>>();
 
 /** k.toLowerCase() === lname, for k as long as lname, without building the lower-cased copy for ASCII names. */
 function sameLower(k: string, lname: string): boolean {

@@ -31,7 +31,7 @@ export function runCli(args: string[], opts: { input?: string | Buffer; cwd?: st
     cwd: opts.cwd ?? ROOT,
     input: opts.input,
     encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1', ...opts.env },
+    env: { ...process.env, NO_COLOR: '1', VIGIE_CACHE_DIR: 'off', ...opts.env },
     maxBuffer: 256 * 1024 * 1024,
   });
 }

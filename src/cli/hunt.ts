@@ -6,6 +6,7 @@ import { parseTime } from '../event.js';
 import { createSink, SINK_FORMATS, type SinkFormat } from '../sinks/index.js';
 import type { HuntOptions, HuntProgress } from '../hunt/index.js';
 import { levelRank, parseLevel, LEVELS } from '../hunt/levels.js';
+import { ruleCacheDir } from '../hunt/paths.js';
 import { CliError, EXIT } from './exit-codes.js';
 import type { SetExit } from './main.js';
 // the hunt engine, readers, YAML and progress-bar modules are imported when the command runs (see the action),
@@ -29,6 +30,7 @@ interface HuntCliOptions {
   vigieRules: boolean;
   summary: boolean;
   progress: boolean;
+  ruleCache: boolean;
   verbose?: boolean;
   threads?: string;
 }
@@ -91,6 +93,7 @@ export function register(program: Command, setExit: SetExit): void {
     .option('--format <name>', 'read every input as this format instead of detecting it')
     .option('--no-vigie-rules', 'do not load Vigie\'s own rule pack')
     .option('--no-summary', 'do not print the summary on stderr')
+    .option('--no-rule-cache', 'parse every rule file again instead of using the parsed-rule cache (~/.cache/vigie, or $VIGIE_CACHE_DIR; VIGIE_CACHE_DIR=off disables it)')
     .option('--no-progress', 'no progress bar')
     .option('-v, --verbose', 'longer summary (every rule, every problem)')
     .option('-t, --threads <n>', 'threads reading input files in parallel, each with its own copy of the rules (a number, or "auto" = one per core and per 256 MiB of input, at most 8; default 1). Same timeline and summary as one thread')
@@ -102,6 +105,7 @@ export function register(program: Command, setExit: SetExit): void {
         rulePaths: o.rules,
         builtinRules: o.vigieRules,
         installedRules: !o.rules || o.rules.length === 0,
+        ruleCache: o.ruleCache === false ? undefined : ruleCacheDir(),
         minLevel: o.minLevel ? level(o.minLevel, '--min-level') : undefined,
         statuses: list(o.status),
         tags: list(o.tags),

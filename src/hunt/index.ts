@@ -29,6 +29,8 @@ export interface HuntOptions {
   builtinRules?: boolean;
   /** also load the folder `vigie rules update` installed, when it exists (the CLI sets this when --rules is absent) */
   installedRules?: boolean;
+  /** folder of the parsed-rule cache (src/sigma/cache.ts); absent = parse every rule file (the CLI sets it) */
+  ruleCache?: string;
   /** placeholder name → values for the `expand` modifier */
   placeholders?: Record<string, string[]>;
   /** sensitive terms (placeholder `watchlist`) */

@@ -37,3 +37,15 @@ export function installedRulesDir(env: NodeJS.ProcessEnv = process.env): string 
   const base = env.XDG_DATA_HOME && env.XDG_DATA_HOME.trim() !== '' ? env.XDG_DATA_HOME : join(homedir(), '.local', 'share');
   return join(base, 'vigie', 'rules');
 }
+
+/**
+ * Folder of the parsed-rule cache: $VIGIE_CACHE_DIR, else $XDG_CACHE_HOME/vigie or ~/.cache/vigie; undefined when
+ * VIGIE_CACHE_DIR is "off" or "0" (no cache).
+ */
+export function ruleCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const own = env.VIGIE_CACHE_DIR?.trim();
+  if (own === 'off' || own === '0') return undefined;
+  if (own) return own;
+  const base = env.XDG_CACHE_HOME && env.XDG_CACHE_HOME.trim() !== '' ? env.XDG_CACHE_HOME : join(homedir(), '.cache');
+  return join(base, 'vigie');
+}

@@ -122,7 +122,7 @@ export async function prepareHunt(opts: HuntOptions): Promise<PreparedHunt> {
   if (opts.builtinRules !== false && existsSync(builtinRulesDir())) paths.push(builtinRulesDir());
   for (const p of opts.rulePaths ?? []) paths.push(p);
   if (opts.installedRules && existsSync(installedRulesDir())) paths.push(installedRulesDir());
-  const ruleSet = await loadRules(paths);
+  const ruleSet = await loadRules(paths, { cacheDir: opts.ruleCache });
 
   const failed: RuleIssue[] = [];
   const warnings: RuleIssue[] = [];

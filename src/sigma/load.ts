@@ -8,13 +8,11 @@ import { join } from 'node:path';
 import { LineCounter, parseAllDocuments, isAlias, isMap, isScalar, isSeq, type Document } from 'yaml';
 import type { CorrelationRule, CorrelationType, FilterRule, Level, LogSourceSpec, RuleSet, SigmaRule } from './types.js';
 import { schemaProblems, parseTimespan, type SchemaIssue } from './schema.js';
-import { fastParseDocuments } from './fastyaml.js';
+import { ParsedRuleCache, type CachedDocument } from './cache.js';
 
 /** Largest rule file read (bytes); bigger files are reported, not read. */
 export const MAX_RULE_FILE = 8 * 1024 * 1024;
 const MAX_NODES = 200_000;
-/** Files up to this size are tried with the fast reader first (fastyaml.ts). */
-const FAST_MAX = 1024 * 1024;
 const MAX_DEPTH = 64;
 
 type Raw = Record<string, unknown>;
@@ -127,7 +125,7 @@ function logsourceOf(v: unknown): LogSourceSpec {
 }
 
 /** Parse the text of one rule file. */
-export function parseRules(text: string, file: string, opts: { fast?: boolean } = {}): RuleSet {
+export function parseRules(text: string, file: string, opts: { cache?: ParsedRuleCache } = {}): RuleSet {
   const set: RuleSet = { rules: [], correlations: [], filters: [], problems: [], files: 1 };
   let global: { value: Raw; lines: Lines } | null = null;
   let previous: { value: Raw; lines: Lines } | null = null;
@@ -166,13 +164,13 @@ export function parseRules(text: string, file: string, opts: { fast?: boolean } 
     addDocument(set, raw, lines, file, docLine);
   };
 
-  // Sigma files almost always fit the subset the fast reader handles; anything else (and every YAML error) goes
-  // through the `yaml` package, which gives the messages
-  // Lines are only needed for messages: the file is parsed again with them when first asked for.
-  const fast = opts.fast !== false && text.length <= FAST_MAX ? fastParseDocuments(text, false) : null;
-  if (fast) {
-    let withLines: ReturnType<typeof fastParseDocuments> | undefined;
-    fast.forEach((d, k) => take(d.value, memo(() => (withLines ??= fastParseDocuments(text, true))?.[k]?.lines ?? new Map()), d.line));
+  const key = opts.cache ? ParsedRuleCache.key(text) : '';
+  const cached = opts.cache?.get(key);
+  if (cached) {
+    for (const d of cached) {
+      const lines = new Map(d.lines);
+      take(d.value, () => lines, d.line ?? undefined);
+    }
     return set;
   }
 
@@ -185,12 +183,15 @@ export function parseRules(text: string, file: string, opts: { fast?: boolean } 
     set.problems.push({ file, severity: 'error', message: `YAML cannot be parsed: ${(e as Error).message}` });
     return set;
   }
+  /** the documents as the loader takes them, for the cache; null once any YAML-level problem was seen */
+  let clean: string[] | null = opts.cache ? [] : null;
   for (const doc of docs) {
     const docLine = doc.contents?.range ? lc.linePos(doc.contents.range[0]).line : undefined;
     if (doc.errors.length > 0) {
       const e = doc.errors[0]!;
       const line = e.linePos?.[0]?.line ?? (e.pos ? lc.linePos(e.pos[0]).line : docLine);
       set.problems.push({ file, line, severity: 'error', message: `YAML error: ${e.message.split('\n')[0]}` });
+      clean = null;
       continue;
     }
     if (doc.contents === null) continue; // empty document (e.g. trailing ---)
@@ -199,15 +200,20 @@ export function parseRules(text: string, file: string, opts: { fast?: boolean } 
       conv = convert(doc, lc);
     } catch (e) {
       set.problems.push({ file, line: docLine, severity: 'error', message: (e as Error).message });
+      clean = null;
       continue;
     }
     if (!isObj(conv.value)) {
       set.problems.push({ file, line: docLine, severity: 'error', message: 'a rule document must be a YAML mapping' });
+      clean = null;
       continue;
     }
     const lines = conv.lines;
+    // serialised before the loader sees the value (later stages may add to it)
+    if (clean) clean.push(JSON.stringify({ value: conv.value, line: docLine ?? null, lines: [...lines] } satisfies CachedDocument));
     take(conv.value, () => lines, docLine);
   }
+  if (clean && opts.cache) opts.cache.set(key, `[${clean.join(',')}]`);
   return set;
 }
 
@@ -282,12 +288,18 @@ function mergeInto(a: RuleSet, b: RuleSet): void {
   a.files += b.files;
 }
 
+export interface LoadOptions {
+  /** folder of the parsed-rule cache (cache.ts); absent = parse every file */
+  cacheDir?: string;
+}
+
 /**
  * Load .yml/.yaml files and folders recursively. Never throws for a bad rule or unreadable file.
  * (Rule files are small: synchronous reads are much cheaper than one promise chain per file.)
  */
-export async function loadRules(paths: string[]): Promise<RuleSet> {
+export async function loadRules(paths: string[], opts: LoadOptions = {}): Promise<RuleSet> {
   const set: RuleSet = { rules: [], correlations: [], filters: [], problems: [], files: 0 };
+  const cache = opts.cacheDir ? ParsedRuleCache.open(opts.cacheDir) : undefined;
   const seen = new Set<string>();
   const errCode = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? (e as Error).message;
   /** `fd`: the file already open (then its content is read from it, without opening it again) */
@@ -318,7 +330,7 @@ export async function loadRules(paths: string[]): Promise<RuleSet> {
       return;
     }
     if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    const r = parseRules(text, p);
+    const r = parseRules(text, p, { cache });
     r.files = 0;
     mergeInto(set, r);
   };
@@ -388,5 +400,6 @@ export async function loadRules(paths: string[]): Promise<RuleSet> {
     if (st.isDirectory()) visitDir(p, 0);
     else if (st.isFile()) readOne(p, st);
   }
+  cache?.save();
   return set;
 }

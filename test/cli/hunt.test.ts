@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FIXTURES, runCli } from '../helpers.js';
@@ -125,4 +125,23 @@ test('process_creation rules match Security 4688 through the mapping\'s field al
   assert.equal(rows[0].computer, 'EXCH01.corp.example');
   assert.ok(rows[0].details.some((d) => d.field === 'Image' && d.value === 'C:\\Windows\\System32\\whoami.exe'), JSON.stringify(rows[0].details));
   assert.ok(rows[0].details.some((d) => d.field === 'ParentImage' && /w3wp\.exe$/.test(d.value)));
+});
+
+test('the parsed-rule cache: filled on the first run, same timeline and summary on the next, --no-rule-cache skips it', () => {
+  const cache = mkdtempSync(join(tmpdir(), 'vigie-cache-'));
+  const env = { ...ENV, VIGIE_CACHE_DIR: cache };
+  const run = (...extra: string[]) => runCli(['hunt', LOGS, '--rules', RULES, '-o', 'jsonl', ...extra], { env });
+  const first = run();
+  assert.equal(first.status, 0, first.stderr);
+  const file = join(cache, 'parsed-rules-v1.json');
+  assert.ok(existsSync(file), 'cache written');
+  const size = statSync(file).size;
+  const second = run();
+  assert.equal(second.stdout, first.stdout);
+  assert.equal(second.stderr.replace(/ in \d[\d.]* m?s/g, ''), first.stderr.replace(/ in \d[\d.]* m?s/g, ''));
+  rmSync(cache, { recursive: true });
+  const off = run('--no-rule-cache');
+  assert.equal(off.stdout, first.stdout);
+  assert.ok(!existsSync(file), 'nothing written with --no-rule-cache');
+  assert.ok(size > 100);
 });

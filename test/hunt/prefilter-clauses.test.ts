@@ -124,3 +124,16 @@ test('long contains lists (one automaton per list) answer like String.includes',
     assert.equal(c.match(ev({ CommandLine: s }), (f) => getField(ev({ CommandLine: s }), f)) !== null, want, s);
   }
 });
+
+test('getField on an event with many fields (indexed after the first miss) gives the same answers', () => {
+  const fields: Doc = {};
+  for (let i = 0; i < 200; i++) fields[`Field${i}`] = `v${i}`;
+  fields.image = 'lower';
+  fields.Image = 'exact';
+  const e = ev(fields);
+  assert.equal(getField(e, 'nothing'), undefined);
+  assert.equal(getField(e, 'FIELD7'), 'v7');
+  assert.equal(getField(e, 'IMAGE'), 'lower');
+  assert.equal(getField(e, 'Image'), 'exact');
+  assert.equal(getField(e, 'field199'), 'v199');
+});
