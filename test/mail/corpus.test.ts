@@ -1,8 +1,8 @@
 /**
  * Accuracy on the shared corpora, held-out half only (files at odd positions in name order; scores are tuned on
  * the even positions). Offline, default configuration, no trusted receiver. Skipped when ../shared is absent.
- * Issue targets: ≥ 90% of phishing flagged (suspicious or worse) with ≤ 1% of ham flagged. HAM_MAX is the target;
- * PHISHING_MIN is the level reached so far (a regression guard), raised as the checks improve — see docs/scan.md.
+ * Issue targets, both asserted: ≥ 90% of phishing flagged (suspicious or worse) with ≤ 1% of ham flagged
+ * (see docs/scan.md for the figures and how the halves are used).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,8 +13,8 @@ import { parseMessage } from '../../src/mail/message.js';
 import { scanMessage } from '../../src/mail/scan.js';
 import { defaultConfig } from '../../src/mail/config.js';
 
-const PHISHING_TARGET = 0.9;
-const PHISHING_MIN = 0.8;
+// the issue's targets, reached on the held-out half (91.5% / 0.63% when measured)
+const PHISHING_MIN = 0.9;
 const HAM_MAX = 0.01;
 
 const phish = shared('mail/phishing');
@@ -34,7 +34,7 @@ async function flaggedShare(dir: string): Promise<{ share: number; n: number }> 
 
 test('held-out phishing flagged', { skip: phish.skip || false }, async () => {
   const { share, n } = await flaggedShare(phish.path!);
-  console.log(`held-out phishing flagged: ${(share * 100).toFixed(1)}% of ${n} (target ${PHISHING_TARGET * 100}%)`);
+  console.log(`held-out phishing flagged: ${(share * 100).toFixed(1)}% of ${n} (target ≥ ${PHISHING_MIN * 100}%)`);
   assert.ok(share >= PHISHING_MIN, `phishing flagged ${(share * 100).toFixed(1)}% < ${PHISHING_MIN * 100}%`);
 });
 
