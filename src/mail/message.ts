@@ -82,47 +82,6 @@ async function withFastBlob<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/*
- * postal-mime's base64 body decoder handles each line with a TextDecoder, a regex clean-up, a split on "=" and a
- * JavaScript decoding loop. Two equivalent shortcuts are installed on its prototype (reached through a parser's
- * root node, not through a private import path): a line made only of base64 alphabet characters (the usual case)
- * is appended as-is, other lines go through the original code; and a base64 run (never holding "=", the decoder
- * splits on it first) is decoded by Node's native decoder, which yields the same bytes (a trailing single character
- * is dropped, 2 or 3 trailing characters give 1 or 2 bytes, the unused low bits are ignored). If postal-mime's
- * internals ever differ from what is expected, nothing is changed.
- */
-const B64_ALPHABET = new Uint8Array(256);
-for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/') B64_ALPHABET[c.charCodeAt(0)] = 1;
-
-interface B64Decoder { remainder: string; maxChunkSize: number; chunks: unknown[]; update(b: Uint8Array): void; pushChunk(s: string): void }
-
-export const FAST_BASE64 = ((): boolean => {
-  try {
-    const root = (new (PostalMime as unknown as new () => { root: { setupContentDecoder(e: string): void; contentDecoder: B64Decoder | null } })()).root;
-    root.setupContentDecoder('base64');
-    const proto = Object.getPrototypeOf(root.contentDecoder) as B64Decoder;
-    const origUpdate = proto.update;
-    const origPush = proto.pushChunk;
-    if (typeof origUpdate !== 'function' || typeof origPush !== 'function' || typeof root.contentDecoder?.remainder !== 'string') return false;
-    proto.update = function update(this: B64Decoder, line: Uint8Array): void {
-      if (!(line instanceof Uint8Array)) return origUpdate.call(this, line);
-      for (let i = 0; i < line.length; i++) if (B64_ALPHABET[line[i]] === 0) return origUpdate.call(this, line);
-      if (line.length) this.remainder += Buffer.from(line.buffer, line.byteOffset, line.byteLength).toString('latin1');
-      if (this.remainder.length >= this.maxChunkSize) {
-        const aligned = Math.floor(this.remainder.length / 4) * 4;
-        this.pushChunk(this.remainder.substring(0, aligned));
-        this.remainder = this.remainder.substring(aligned);
-      }
-    };
-    proto.pushChunk = function pushChunk(this: B64Decoder, b64: string): void {
-      if (b64.length) this.chunks.push(Buffer.from(b64, 'base64'));
-    };
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
 const OLE_MAGIC = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
 
 export function isOle(b: Uint8Array): boolean {
