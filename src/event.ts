@@ -159,6 +159,15 @@ export function eventText(ev: VigieEvent): string {
   return t;
 }
 
+/**
+ * Set `o[k] = v` as an own data property, also when `k` is "__proto__" (field names come from hostile data: a plain
+ * assignment would change the object's prototype instead). Every reader uses this one.
+ */
+export function setKey(o: { [k: string]: unknown }, k: string, v: unknown): void {
+  if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[k] = v;
+}
+
 /** Parse a timestamp string into ms since epoch (UTC). Strings without a zone are taken as UTC. */
 export function parseTime(s: string | undefined | null): number | undefined {
   if (!s) return undefined;

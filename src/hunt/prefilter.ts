@@ -610,9 +610,6 @@ export class Prefilter {
   readonly anchored: Uint8Array;
   /** rule index → minimum event-text length for a match (0 = none) */
   readonly minLength: Int32Array;
-  readonly anchorCount: number;
-  readonly states: number;
-  readonly clauseCount: number;
   private textLength = 0;
   private classOf = new Int32Array(0x10000); // code unit → class (0 = not in any literal)
   private scanClass!: Int32Array;
@@ -687,7 +684,6 @@ export class Prefilter {
     const ruleClause: number[] = [];
     let states = 0;
     let nClause = 0;
-    let count = 0;
     for (let i = 0; i < n; i++) {
       ruleStart[i] = ruleClause.length;
       for (const c of perRule[i]!) {
@@ -699,7 +695,6 @@ export class Prefilter {
             let l = this.naByField.get(field);
             if (!l) this.naByField.set(field, (l = []));
             l.push(id);
-            count++;
             continue;
           }
           (ruleFields[i] ??= new Set()).add(field);
@@ -711,7 +706,6 @@ export class Prefilter {
           const before = t.S;
           this.insert(t, lit, id);
           states += t.S - before;
-          count++;
           if (field === '') this.usesKeyword[i] = 1;
         }
       }
@@ -721,8 +715,6 @@ export class Prefilter {
     this.ruleStart = ruleStart;
     this.ruleClause = Int32Array.from(ruleClause);
     this.stamp = new Int32Array(nClause);
-    this.clauseCount = nClause;
-    this.anchorCount = count;
     // scan-time classes: the lower-casing folded in (A-Z, KELVIN SIGN → "k", "İ" → "i")
     const scanClass = this.classOf.slice();
     for (let ch = 65; ch <= 90; ch++) scanClass[ch] = this.classOf[ch + 32]!;
@@ -741,7 +733,6 @@ export class Prefilter {
       for (const f of ruleFields[i] ?? []) if (f !== '' && this.byField.has(f)) ids.push(this.byField.get(f)!.id);
       this.ruleAutomata.push(ids);
     }
-    this.states = states;
   }
 
   /** add a literal to a trie (flat table, 0 = no edge: state 0 is the root, never a target) */
@@ -840,11 +831,6 @@ export class Prefilter {
     e = { autos, na: Int32Array.from(na), vc: cache ? new Map() : null, hits: 0, misses: 0 };
     this.keyEntries.set(key, e);
     return e;
-  }
-
-  /** automata for the values of event field `key` */
-  automataFor(key: string): Automaton[] {
-    return this.entryFor(key).autos;
   }
 
   /**
@@ -1078,8 +1064,4 @@ export class Prefilter {
     for (let i = this.ruleStart[rule]!, e = this.ruleStart[rule + 1]!; i < e; i++) if (this.stamp[this.ruleClause[i]!] !== this.epoch) return false;
     return true;
   }
-}
-
-function a0(a: Automaton): void {
-  a.seen.fill(0);
 }

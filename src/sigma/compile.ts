@@ -563,10 +563,6 @@ export function fieldSlot(field: string): number {
   if (n === undefined) slots.set(field, (n = slots.size));
   return n;
 }
-/** Number of slots handed out so far. */
-export function slotCount(): number {
-  return slots.size;
-}
 
 /**
  * A FieldGetter that caches for the event at hand. `slot(n, field)` is `get(field)` memoised under slot n;

@@ -36,11 +36,6 @@ export function lineOf(rule: object, path: string[]): number | undefined {
   return m.get('');
 }
 
-/** Every key path → line known for a loaded rule (tests compare the two YAML readers with it). */
-export function lineMap(rule: object): ReadonlyMap<string, number> | undefined {
-  return ruleLines.get(rule)?.();
-}
-
 interface Converted { value: unknown; lines: Map<string, number> }
 
 /** YAML document → plain JS, keeping the source text of numbers that do not round-trip (0x10, 010, 1e3) and lines. */

@@ -5,11 +5,11 @@
  * ResultDescription, ClientApp, Username, Status) are added. See docs/mail-server-logs.md.
  */
 import type { Doc, FieldValue, VigieEvent } from '../event.js';
-import { parseTime } from '../event.js';
+import { parseTime, setKey } from '../event.js';
 import type { InputFile, ReadContext, Source } from './types.js';
 import { readLines } from './lines.js';
 import { headLines, headText, readCsvRecords } from './csv.js';
-import { flattenInto, jsonRecords, setField } from './m365-audit.js';
+import { flattenInto, jsonRecords } from './m365-audit.js';
 
 /** Portal CSV column → Graph property name. */
 const CSV_MAP: Record<string, string> = {
@@ -157,7 +157,7 @@ export const source: Source = {
       header.forEach((h, i) => {
         const v = r.cells[i];
         if (v === '') return;
-        setField(fields, Object.prototype.hasOwnProperty.call(CSV_MAP, h) ? CSV_MAP[h] : h, v);
+        setKey(fields, Object.prototype.hasOwnProperty.call(CSV_MAP, h) ? CSV_MAP[h] : h, v);
       });
       yield signinEvent(fields, { file, format: 'entra-signin', offset: r.offset, record: r.line });
     }

@@ -5,10 +5,10 @@
  * value is `{"Event": {…}}`. Streams through json-stream, so memory is bounded by one event.
  */
 import type { Doc, FieldValue } from '../event.js';
+import { setKey } from '../event.js';
 import type { Source } from './types.js';
 import { headText, jsonValues } from './json-stream.js';
 import { windowsEvent } from './windows.js';
-import { setKey } from './xml.js';
 
 const FIRST_EVENT = /^(?:\s*Record \d+\s*\n)?\s*\[?\s*\{\s*"Event"\s*:\s*\{/;
 

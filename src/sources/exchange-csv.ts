@@ -5,11 +5,11 @@
  * docs/mail-server-logs.md for the contract.
  */
 import type { Doc, FieldValue, VigieEvent } from '../event.js';
-import { parseTime } from '../event.js';
+import { parseTime, setKey } from '../event.js';
 import type { InputFile, ReadContext, Source } from './types.js';
 import { readLines, type Line } from './lines.js';
 import { CsvRecordParser, headLines, splitCsvLine } from './csv.js';
-import { flattenInto, setField } from './m365-audit.js';
+import { flattenInto } from './m365-audit.js';
 
 const MAX_COLUMNS = 512;
 /** A line that starts an Exchange log record (ISO time then a comma): ends a runaway quoted record. */
@@ -218,7 +218,7 @@ function toEvent(cells: string[], lay: Layout, hdr: Header, file: string, at: Li
         const parts = v.split(';').map((x) => x.trim()).filter((x) => x !== '');
         fields[lay.cols[i]] = parts.length === 1 ? parts[0] : (parts as FieldValue[]);
       } else fields[lay.cols[i]] = v;
-    } else if (k === 4) setField(fields, lay.cols[i], v);
+    } else if (k === 4) setKey(fields, lay.cols[i], v);
   }
   if (hdr.logType) fields.LogType = hdr.logType;
   if (hdr.version) fields.LogVersion = hdr.version;
@@ -226,8 +226,7 @@ function toEvent(cells: string[], lay: Layout, hdr: Header, file: string, at: Li
   if (lay.iTime >= 0) {
     const t = cells[lay.iTime];
     if (t !== '' && t !== '-') {
-      const fast = t.length >= 20 && t.charCodeAt(t.length - 1) === 90 /* Z */ && t.charCodeAt(10) === 84 /* T */ ? Date.parse(t) : NaN;
-      time = Number.isFinite(fast) ? fast : parseTime(t);
+      time = parseTime(t);
       // PowerShell's US-style export dates ("3/1/2024 9:00:00 AM"): taken as UTC
       if (time === undefined && /^\d{1,2}\/\d{1,2}\/\d{4} \d{1,2}:\d{2}(:\d{2})?( [AP]M)?$/.test(t)) {
         const ms = Date.parse(`${t} UTC`);

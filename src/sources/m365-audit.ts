@@ -6,7 +6,7 @@
  * Also exports `jsonRecords`, the bounded streaming JSON record splitter the sign-in reader shares.
  */
 import type { Doc, FieldValue, VigieEvent } from '../event.js';
-import { parseTime } from '../event.js';
+import { parseTime, setKey } from '../event.js';
 import type { InputFile, ReadContext, Source } from './types.js';
 import { StringDecoder } from 'node:string_decoder';
 import { readLines } from './lines.js';
@@ -211,12 +211,6 @@ const NV_ARRAYS: Record<string, string> = {
   ExtendedAuditEventCategory: 'Value',
 };
 
-/** Set a property as an own data property, even when the name is `__proto__` (names come from hostile data). */
-export function setField(o: Doc, k: string, v: FieldValue): void {
-  if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
-  else o[k] = v;
-}
-
 function isObj(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
@@ -227,7 +221,7 @@ function toField(v: unknown, depth = 0): FieldValue {
   if (Array.isArray(v)) return v.slice(0, 10_000).map((x) => toField(x, depth + 1));
   if (isObj(v)) {
     const o: Doc = {};
-    for (const [k, x] of Object.entries(v)) setField(o, k, toField(x, depth + 1));
+    for (const [k, x] of Object.entries(v)) setKey(o, k, toField(x, depth + 1));
     return o;
   }
   return null;
@@ -244,7 +238,7 @@ export function flattenInto(fields: Doc, obj: Record<string, unknown>, prefix = 
       continue;
     }
     if (Array.isArray(v)) {
-      setField(fields, key, toField(v));
+      setKey(fields, key, toField(v));
       const valueProp = Object.prototype.hasOwnProperty.call(NV_ARRAYS, k) ? NV_ARRAYS[k] : undefined;
       if (valueProp || (v.length > 0 && v.every((x) => isObj(x) && typeof x.Name === 'string' && ('Value' in x || 'NewValue' in x)))) {
         for (const x of v.slice(0, 1000)) {
@@ -254,13 +248,13 @@ export function flattenInto(fields: Doc, obj: Record<string, unknown>, prefix = 
           const fv = val === undefined ? null : typeof val === 'object' && val !== null ? JSON.stringify(val) : (val as FieldValue);
           if (Object.prototype.hasOwnProperty.call(fields, fk)) {
             const cur = fields[fk];
-            setField(fields, fk, [...(Array.isArray(cur) ? cur : [cur]), fv]);
-          } else setField(fields, fk, fv);
+            setKey(fields, fk, [...(Array.isArray(cur) ? cur : [cur]), fv]);
+          } else setKey(fields, fk, fv);
         }
       }
       continue;
     }
-    setField(fields, key, v as FieldValue);
+    setKey(fields, key, v as FieldValue);
   }
 }
 
@@ -331,7 +325,7 @@ function unwrap(v: Record<string, unknown>): { audit: Record<string, unknown>; c
   for (const [k, x] of Object.entries(v)) {
     if (k === 'AuditData') continue;
     if (x === null || typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean') {
-      if (x !== '' && x !== null) setField(columns, k, x);
+      if (x !== '' && x !== null) setKey(columns, k, x);
     }
   }
   const ad = v.AuditData;
@@ -411,7 +405,7 @@ export const source: Source = {
         continue;
       }
       const row: Record<string, unknown> = {};
-      header.forEach((h, i) => setField(row as Doc, h, r.cells[i]));
+      header.forEach((h, i) => setKey(row as Doc, h, r.cells[i]));
       const u = unwrap(row);
       if (typeof u === 'string') {
         ctx.error({ file, offset: r.offset, line: r.line, message: u });

@@ -4,10 +4,10 @@
  * to the Sigma `webserver` names; see docs/mail-server-logs.md for the contract.
  */
 import type { Doc, VigieEvent } from '../event.js';
+import { setKey } from '../event.js';
 import type { InputFile, ReadContext, Source } from './types.js';
 import { readLines } from './lines.js';
 import { headLines } from './csv.js';
-import { setField } from './m365-audit.js';
 
 const NUMERIC = new Set(['sc-status', 'sc-substatus', 'sc-win32-status', 's-port', 'c-port', 'sc-bytes', 'cs-bytes', 'time-taken', 's-siteid']);
 const RENAMES: Record<string, string> = {
@@ -157,7 +157,7 @@ export const source: Source = {
         const col = lay.cols[i];
         const key = lay.keys[i];
         if (NUMERIC.has(col) && isUint(v)) fields[col] = Number(v);
-        else if (col === '__proto__') setField(fields, col, v);
+        else if (col === '__proto__') setKey(fields, col, v);
         else if (key !== col) {
           fields[col] = v; // raw, as logged
           fields[key] = decodePlus(v);

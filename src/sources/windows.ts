@@ -12,7 +12,7 @@
  * - UserData: the leaf elements of its child (e.g. LogFileCleared/SubjectUserName → SubjectUserName).
  */
 import type { Doc, EventOrigin, FieldValue, VigieEvent } from '../event.js';
-import { parseTime } from '../event.js';
+import { parseTime, setKey } from '../event.js';
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
@@ -46,8 +46,7 @@ function put(fields: Doc, k: string, v: FieldValue | undefined): void {
   // System fields win over EventData/UserData names that repeat them
   if ((k === 'EventID' || k === 'Channel' || k === 'Computer' || k === 'Provider_Name') && hasOwn.call(fields, k)) return;
   // attacker-chosen names: "__proto__" must stay a plain field, not change the object's prototype
-  if (k === '__proto__') Object.defineProperty(fields, k, { value: v, enumerable: true, writable: true, configurable: true });
-  else fields[k] = v;
+  setKey(fields, k, v);
 }
 
 function flattenUserData(fields: Doc, o: Doc, depth: number): void {

@@ -8,6 +8,7 @@
  * attribute count and input size are bounded; the parser is iterative (no recursion on input structure) and every
  * loop advances, so no input can make it loop or allocate without bound.
  */
+import { setKey } from '../event.js';
 
 export interface XmlElement {
   name: string;
@@ -277,12 +278,6 @@ function attrsObj(el: XmlElement): JObj | null {
 }
 
 const hasOwn = Object.prototype.hasOwnProperty;
-
-/** Own-property assignment that is safe for any key (`__proto__` included). */
-export function setKey(o: { [k: string]: unknown }, k: string, v: unknown): void {
-  if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
-  else o[k] = v;
-}
 
 /**
  * Insert under `key` the way evtx_dump does with repeated names: the newest value takes `key`, an earlier

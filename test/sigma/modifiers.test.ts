@@ -192,9 +192,9 @@ test('long value lists (batched into sets and one RE2 alternation) match like th
   const words = Array.from({ length: 40 }, (_, i) => `w${i}.x-(${i})`);
   const mixed = [...words.slice(0, 10).map((w) => `*${w}*`), ...words.slice(10, 20).map((w) => `*\\${w}`), ...words.slice(20, 30).map((w) => `${w}*`), ...words.slice(30, 38), 'a?c', '\u{1F600}'];
   const yaml = `sel:\n  F:\n${mixed.map((m) => `    - '${m}'`).join('\n')}\ncondition: sel`;
-  const yes = [{ F: `zz W3.X-(3) zz` }, { F: `c:\\dir\\w15.x-(15)` }, { F: `w25.x-(25)\\tail` }, { F: 'W33.X-(33)' }, { F: 'abc' }, { F: '\u{1F600}' }, { F: 5 }];
-  const no = [{ F: 'w15.x-(15)' }, { F: 'xw25.x-(25)' }, { F: 'w33.x-(33) ' }, { F: 'ac' }, { F: 'w1.x-(1' }];
-  check(yaml, yes.slice(0, 6), no);
+  const yes = [{ F: `zz W3.X-(3) zz` }, { F: `c:\\dir\\w15.x-(15)` }, { F: `w25.x-(25)\\tail` }, { F: 'W33.X-(33)' }, { F: 'abc' }, { F: '\u{1F600}' }];
+  const no = [{ F: 'w15.x-(15)' }, { F: 'xw25.x-(25)' }, { F: 'w33.x-(33) ' }, { F: 'ac' }, { F: 'w1.x-(1' }, { F: 5 }];
+  check(yaml, yes, no);
   const cont = `sel:\n  CommandLine|contains:\n${words.map((w) => `    - '${w}'`).join('\n')}\ncondition: sel`;
   check(cont, words.map((w) => ({ CommandLine: `pre ${w.toUpperCase()} post` })), [{ CommandLine: 'w1.x-(' }, { CommandLine: 'w1x-(1)' }]);
 });

@@ -9,7 +9,7 @@
 import type { Check, CheckContext, MessageView, SymbolHit } from '../types.js';
 import { headersCheck } from './headers.js';
 import { lookalikeCheck } from './lookalike.js';
-import { randomTokens } from './wording.js';
+import { randomTokens, WORDING_SCORES } from './wording.js';
 
 export const FORWARDED_SCORES = { FORWARDED_SENDER_SUSPICIOUS: 6 } as const;
 
@@ -39,6 +39,7 @@ export function quotedMessages(text: string, max = 3): QuotedMessage[] {
   const out: QuotedMessage[] = [];
   const lines = (text.length > 200_000 ? text.slice(0, 200_000) : text).split('\n');
   for (let i = 0; i < lines.length && out.length < max; i++) {
+    if (lines[i].indexOf(':') < 0) continue; // FROM_LINE needs one: skip the clean-up of ordinary lines
     const l = lines[i].replace(/^[\s>*]+/, '').replace(/\*+\s*$/, '').trim();
     if (l.length > 320) continue;
     const f = FROM_LINE.exec(l);
@@ -113,7 +114,7 @@ export const forwardedCheck: Check = {
       const inner = [...(await headersCheck.run(v, ctx)), ...(await lookalikeCheck.run(v, ctx))];
       for (const h of inner) if (INNER.has(h.symbol) && h.score > 0) hits.push(h);
       const tokens = [...randomTokens(q.subject, false), ...randomTokens(q.name, true)];
-      if (tokens.length) hits.push({ symbol: 'RANDOM_TOKEN_HEADER', score: 3, kind: 'phishing', reason: `random-looking codes in the quoted sender or subject (${tokens.slice(0, 3).join(', ')})`, evidence: tokens.slice(0, 3) });
+      if (tokens.length) hits.push({ symbol: 'RANDOM_TOKEN_HEADER', score: WORDING_SCORES.RANDOM_TOKEN_HEADER, kind: 'phishing', reason: `random-looking codes in the quoted sender or subject (${tokens.slice(0, 3).join(', ')})`, evidence: tokens.slice(0, 3) });
       if (hits.length) found.push({ q, hits });
     }
     if (!found.length) return [];

@@ -232,14 +232,15 @@ function brandSenderForeignLinks(msg: MessageView, hits: Map<string, SymbolHit>)
   if (!domain.includes('.')) return null;
   const reg = registrable(domain);
   if (FREEMAIL.has(domain) || FREEMAIL.has(reg)) return null;
-  const brand = BRANDS.find((b) => b.domains.length > 0 && b.labels.length > 0 && brandLegit(b, domain));
-  if (!brand) return null;
+  // cheap test first: most messages have no throwaway link, and the brand lookup parses the domain per brand
   const flagged = new Map<string, string>();
   for (const [sym, h] of hits) {
     const what = THROWAWAY[sym];
     if (what) for (const e of h.evidence ?? []) flagged.set(e, what);
   }
   if (!flagged.size) return null;
+  const brand = BRANDS.find((b) => b.domains.length > 0 && b.labels.length > 0 && brandLegit(b, domain));
+  if (!brand) return null;
   let found: { host: string; what: string } | null = null;
   let n = 0;
   for (const l of msg.links) {

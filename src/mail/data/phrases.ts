@@ -64,7 +64,7 @@ export const PHRASES: Record<PhraseTag, string[]> = {
     'customs fee', 'delivery fee', 'shipping fee', 'redelivery', 'confirm delivery', 'schedule delivery',
     'tax refund', 'refund is pending', 'eligible for a refund', 'apple id', 'password to your mailbox',
     'your mailbox password', 'mailbox has been', 'email account has been', 'log you out', 'password has been compromised',
-    'verify your wallet', 'kyc verification', 'complete your kyc', 'kyc is unverified', 'unverified account',
+    'kyc verification', 'complete your kyc', 'kyc is unverified', 'unverified account',
     'wallet is not verified', 'unverified wallets', 'tried to log in', 'tried to login', 'login with the details', 'login with the bellow',
     // fr
     'verifier votre compte', 'verifiez votre compte', 'verifier votre identite', 'confirmer votre identite',
@@ -160,14 +160,14 @@ export const PHRASES: Record<PhraseTag, string[]> = {
     'dear friend', 'diplomatic agent', 'consignment box', 'treat with confidence', 'come to you as a surprise',
     'accounting section', 'handle a project', 'carta surpresa', 'you are in big trouble', 'i have access to your',
     'recorded you', 'your webcam', 'private video', 'intimate video', 'your contacts will receive', 'pay me',
-    'bitcoin address', 'btc address', 'next of kin', 'late client', 'same surname', 'business proposal',
+    'bitcoin address', 'btc address', 'late client', 'same surname', 'business proposal',
     'mutual benefit', 'percent of the total', '% of the total', 'transfer the sum', 'sum of $', 'million united states',
     'million us dollars', 'million euros', 'milhoes de dolares', 'millones de dolares', 'millions de dollars',
     // gambling
     'jackpot', 'casino', 'prize pool', 'welcome bonus', 'free spins', 'free spin', 'high rollers', 'wager', 'deposit bonus',
     'wheel of fortune', 'bonus de boas-vindas', 'giros gratis', 'rodadas gratis', 'tours gratuits',
     // crypto giveaways, fake balances and withdrawals
-    'airdrops', 'claim your tokens', 'claim your rewards', 'claim rewards', 'claim your reward', 'claim your airdrop',
+    'airdrops', 'claim your tokens', 'claim your rewards', 'claim rewards', 'claim your airdrop',
     'withdraw process', 'begin withdrawing', 'ready for withdrawal', 'request for withdrawal', 'your withdrawal',
     'digital assets', 'virtual assets', 'wallet has been funded', 'your bitcoin wallet', 'btc balance', 'your wallet',
     'minting', 'transfers to your card', 'crypto journey', 'token sale', 'cloud mining', 'a day from home', 'crypto airdrop', 'free eth', 'free btc', 'get your ethereum',
@@ -183,7 +183,7 @@ export const PHRASES: Record<PhraseTag, string[]> = {
     // advance fee, charity and job scams
     'philanthropist', 'diagnosed with cancer', 'charitable donation', 'part-time job', 'part time job', 'work from home',
     'earn from home', 'per month working', 'per day from home', 'earn up to', 'job offer', 'home-based', 'personal assistant',
-    'viable project', 'debt funding', 'dear beneficiary', 'your fund', 'united state dollars', 'withdraw your funds',
+    'viable project', 'debt funding', 'dear beneficiary', 'your fund', 'united state dollars',
     'bitcoin earning', 'meu falecido marido', 'falecido marido', 'mi difunto esposo', 'mon defunt mari', 'feu mon mari',
     // romance scams
     'i am single', 'i\'m single', 'single lady', 'humble lady', 'my photos', 'my picture', 'looking for a man',
@@ -211,7 +211,7 @@ export const PHRASES: Record<PhraseTag, string[]> = {
     'kilo weniger',
     'male enhancement',
     // easy money claims
-    'transfers to your card', 'earn money online', 'passive income', 'financial freedom', 'get rich',
+    'earn money online', 'passive income', 'financial freedom', 'get rich',
     // adult-content warnings of sex-site lures (en, nl, de, fr, pt, es); txt-speak romance openers; casino offers
     'explicit images', 'explicit photos', 'explicit videos', '18 years or older', 'expliciete beelden', "expliciete foto's",
     'expliciete fotos', "expliciete video's", '18 jaar of ouder', 'alleen voor volwassenen', 'explizite bilder',

@@ -17,10 +17,11 @@
  * under their Sysmon names when absent, so Sigma rules written for Sysmon match.
  */
 import type { Doc, FieldValue } from '../../event.js';
+import { setKey } from '../../event.js';
 import type { InputFile, Source } from '../types.js';
 import { firstJsonValue, headText, jsonValues } from '../json-stream.js';
 import { windowsEvent } from '../windows.js';
-import { setKey, xmlEventToDoc } from '../xml.js';
+import { xmlEventToDoc } from '../xml.js';
 import { buildDoc, isObj, keywordsHex, toInt, toStr, toSystemTime, unnamedData, type SystemParts } from './winbuild.js';
 
 const HITS = ['hits', 'hits'];

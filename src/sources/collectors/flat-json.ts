@@ -17,10 +17,11 @@
  * EventType (AUDIT_SUCCESS, INFO…) is not. NXLog CE's EventTime has no zone (agent local time): taken as UTC.
  */
 import type { Doc, FieldValue } from '../../event.js';
+import { setKey } from '../../event.js';
 import type { InputFile, Source } from '../types.js';
 import { firstJsonValue, headText, jsonValues } from '../json-stream.js';
 import { windowsEvent } from '../windows.js';
-import { eventDataXmlToDoc, setKey } from '../xml.js';
+import { eventDataXmlToDoc } from '../xml.js';
 import { buildDoc, isObj, keywordsHex, toInt, toStr, toSystemTime, unnamedData, type SystemParts } from './winbuild.js';
 
 const PROVIDER_KEYS = ['SourceName', 'ProviderName', 'Provider_Name', 'Provider', 'EventSourceName', 'Source'];

@@ -12,6 +12,7 @@
  * caller skips the record.
  */
 import type { Doc, FieldValue } from '../../event.js';
+import { setKey } from '../../event.js';
 import { decodeValue, ucs2, utf16, VT } from './values.js';
 
 export class BinXmlError extends Error {}
@@ -382,11 +383,6 @@ function isObj(v: FieldValue | undefined): v is Doc {
 }
 
 const hasOwn = Object.prototype.hasOwnProperty;
-
-function setKey(o: Doc, k: string, v: FieldValue): void {
-  if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
-  else o[k] = v;
-}
 
 function textOf(v: FieldValue): string {
   if (typeof v === 'string') return v;
