@@ -168,6 +168,17 @@ export function setKey(o: { [k: string]: unknown }, k: string, v: unknown): void
   else o[k] = v;
 }
 
+/**
+ * The same fields as an object V8 keeps in "fast" mode. An object that gets more than a dozen properties added by
+ * computed name (`o[k] = v`, how readers build fields) is turned into a hash table ("dictionary mode"), and every
+ * later walk over its keys (prefilter scan, case-insensitive lookups, event text) then costs ~30× more. A spread copy
+ * has the same keys, values and order (and keeps a "__proto__" key as a plain field) in a shared fast layout.
+ * Readers call it once per event on the finished fields (measured: whole hunt ~25% less CPU on the attack samples).
+ */
+export function fastFields(fields: Doc): Doc {
+  return { ...fields };
+}
+
 /** Parse a timestamp string into ms since epoch (UTC). Strings without a zone are taken as UTC. */
 export function parseTime(s: string | undefined | null): number | undefined {
   if (!s) return undefined;

@@ -574,14 +574,22 @@ interface KeyEntry {
   vc: Map<string, ValueRecord> | null;
   hits: number;
   misses: number;
+  /** the last value looked up in `vc` and its record: consecutive events often repeat a value (no hashing then) */
+  lastV: string | undefined;
+  lastRec: ValueRecord | undefined;
 }
-/** Clauses a value hit: with the keyword automaton (k) and with its field's automata (f); undefined = not yet scanned. */
-interface ValueRecord { k: Int32Array | undefined; f: Int32Array | undefined }
+/**
+ * Clauses a value hit: with the keyword automaton (k) and with its field's automata (f); undefined = not yet
+ * scanned. `na`: the value holds a character outside ASCII (0 no, 1 yes, -1 not yet looked).
+ */
+interface ValueRecord { k: Int32Array | undefined; f: Int32Array | undefined; na: number }
 const NONE = new Int32Array(0);
 const MAX_CACHED_KEYS = 512;
 const MAX_CACHED_LEN = 256;
 const MAX_CACHE_ENTRIES = 4096;
 const MAX_TOTAL_ENTRIES = 65_536;
+/** field positions remembered from one event to the next */
+const MAX_POSITIONS = 128;
 
 /** What a scan needs for one list of candidate rules (cached per list). */
 interface Plan {
@@ -591,6 +599,10 @@ interface Plan {
   length: boolean;
   /** per automaton: a candidate has a clause on its field */
   need: Uint8Array;
+  /** per candidate (position in the list): its first clause, or -1 when it has none (always evaluated) */
+  first: Int32Array;
+  /** per candidate: it has more clauses or a minimum text length (the full test is needed once `first` hit) */
+  full: Uint8Array;
 }
 
 export interface PrefilterOptions {
@@ -634,6 +646,9 @@ export class Prefilter {
   private cachedKeys = 0;
   private cacheEntries = 0;
   private plans = new WeakMap<Int32Array, Plan>();
+  /** field names of the last scanned event by position, and their entries (see `scan`) */
+  private lastKeys: (string | undefined)[] = new Array<string | undefined>(MAX_POSITIONS).fill(undefined);
+  private lastEntries: (KeyEntry | undefined)[] = new Array<KeyEntry | undefined>(MAX_POSITIONS).fill(undefined);
   private nAutomata = 0;
   /** per rule: the automata its clauses use */
   private ruleAutomata: number[][] = [];
@@ -824,11 +839,12 @@ export class Prefilter {
     if (this.keyEntries.size >= 10_000) {
       this.keyEntries.clear(); // hostile input with endless field names
       this.cacheEntries = 0;
+      this.lastKeys.fill(undefined);
     }
     // value caches for the first MAX_CACHED_KEYS field names only (memory stays bounded whatever the input)
     const cache = this.cachedKeys < MAX_CACHED_KEYS;
     if (cache) this.cachedKeys++;
-    e = { autos, na: Int32Array.from(na), vc: cache ? new Map() : null, hits: 0, misses: 0 };
+    e = { autos, na: Int32Array.from(na), vc: cache ? new Map() : null, hits: 0, misses: 0, lastV: undefined, lastRec: undefined };
     this.keyEntries.set(key, e);
     return e;
   }
@@ -845,26 +861,31 @@ export class Prefilter {
       if (this.keyword) this.keyword.seen.fill(0);
     }
     // what the candidate rules need: their fields' automata, the keyword automaton, the text length
-    let plan: Plan | undefined;
-    if (rules) {
-      plan = this.plans.get(rules);
-      if (!plan) this.plans.set(rules, (plan = this.plan(rules)));
-    }
+    const plan = rules ? this.planFor(rules) : undefined;
     const kw = plan ? (plan.keyword ? this.keyword : undefined) : this.keyword;
     const walk = plan ? plan.keyword || plan.length : true;
     const need = plan?.need;
     this.len = 0;
     this.nValues = 0;
     const fields = ev.fields;
+    // events of one kind list the same field names in the same order: the entry found for the name at each
+    // position is remembered, and a name equal to the last event's at that position skips the map lookup
+    const lastKeys = this.lastKeys;
+    const lastEntries = this.lastEntries;
+    let pos = 0;
     for (const k in fields) {
       if (!Object.prototype.hasOwnProperty.call(fields, k)) continue;
       const v = fields[k]!;
-      const e = this.entryFor(k);
-      if (e.na.length !== 0 && v !== null && typeof v !== 'number' && typeof v !== 'boolean' && (typeof v !== 'string' || NON_ASCII_RE.test(v))) {
-        // (lists and objects: counted as holding one, without looking)
-        const na = e.na;
-        for (let i = 0; i < na.length; i++) this.stamp[na[i]!] = this.epoch;
-      }
+      let e: KeyEntry;
+      if (pos < MAX_POSITIONS) {
+        if (lastKeys[pos] === k) e = lastEntries[pos]!;
+        else {
+          e = this.entryFor(k);
+          lastKeys[pos] = k;
+          lastEntries[pos] = e;
+        }
+        pos++;
+      } else e = this.entryFor(k);
       if (typeof v === 'string') {
         // the common case: one string; repeated values (channel, image, user…) are answered from the caches
         this.nValues++;
@@ -872,16 +893,32 @@ export class Prefilter {
         const autos = e.autos;
         let needed = need === undefined && autos.length > 0;
         for (let i = 0; !needed && i < autos.length; i++) if (need![autos[i]!.id] === 1) needed = true;
-        if (!kw && !needed) continue;
+        const naCheck = e.na.length !== 0;
+        if (!kw && !needed && !naCheck) continue;
         if (e.vc !== null && v.length <= MAX_CACHED_LEN) {
-          const rec = this.record(e, v);
+          let rec: ValueRecord;
+          if (e.lastV === v) rec = e.lastRec!;
+          else {
+            rec = this.record(e, v);
+            e.lastV = v;
+            e.lastRec = rec;
+          }
+          if (naCheck) {
+            if (rec.na < 0) rec.na = NON_ASCII_RE.test(v) ? 1 : 0;
+            if (rec.na === 1) this.stampAll(e.na);
+          }
           if (kw) this.stampAll(rec.k ??= this.collect(this.kwList, v));
           if (needed) this.stampAll(rec.f ??= this.collect(autos, v));
         } else {
+          if (naCheck && NON_ASCII_RE.test(v)) this.stampAll(e.na);
           if (kw) this.run(kw, v);
           if (needed) for (let i = 0; i < autos.length; i++) this.run(autos[i]!, v);
         }
         continue;
+      }
+      if (e.na.length !== 0 && v !== null && typeof v !== 'number' && typeof v !== 'boolean') {
+        // lists and objects: counted as holding a character outside ASCII, without looking
+        this.stampAll(e.na);
       }
       if (walk) this.text(v, 0, kw);
       const autos = e.autos;
@@ -905,7 +942,7 @@ export class Prefilter {
       e.hits++;
       return rec;
     }
-    rec = { k: undefined, f: undefined };
+    rec = { k: undefined, f: undefined, na: -1 };
     if (map.size >= MAX_CACHE_ENTRIES) {
       this.cacheEntries -= map.size;
       map.clear();
@@ -967,16 +1004,33 @@ export class Prefilter {
     }
   }
 
+  /** The plan of a candidate list (cached; consecutive events of one kind share their list). */
+  private planFor(rules: Int32Array): Plan {
+    if (rules === this.lastPlanRules) return this.lastPlan!;
+    let plan = this.plans.get(rules);
+    if (!plan) this.plans.set(rules, (plan = this.plan(rules)));
+    this.lastPlanRules = rules;
+    this.lastPlan = plan;
+    return plan;
+  }
+  private lastPlanRules: Int32Array | undefined;
+  private lastPlan: Plan | undefined;
+
   private plan(rules: Int32Array): Plan {
     const need = new Uint8Array(this.nAutomata);
+    const first = new Int32Array(rules.length);
+    const full = new Uint8Array(rules.length);
     let keyword = false, length = false;
     for (let k = 0; k < rules.length; k++) {
       const r = rules[k]!;
       if (this.usesKeyword[r]) keyword = true;
       if (this.minLength[r]! > 0) length = true;
       for (const id of this.ruleAutomata[r] ?? []) need[id] = 1;
+      const a = this.ruleStart[r]!, b = this.ruleStart[r + 1]!;
+      first[k] = this.anchored[r] !== 0 && b > a ? this.ruleClause[a]! : -1;
+      full[k] = b - a > 1 || this.minLength[r]! > 0 ? 1 : 0;
     }
-    return { keyword, length, need };
+    return { keyword, length, need, first, full };
   }
 
   /** length of the event text (eventText: values joined by "\n"; numbers counted generously) and keyword scan */
@@ -1044,8 +1098,16 @@ export class Prefilter {
    */
   hits(rules: Int32Array, out: Int32Array): number {
     const { anchored, stamp, epoch, minLength, textLength, ruleStart, ruleClause } = this;
+    // one look at each candidate's first clause; the full test only for those with more to check
+    const { first, full } = this.planFor(rules);
     let n = 0;
     for (let k = 0; k < rules.length; k++) {
+      const c = first[k]!;
+      if (c >= 0 && stamp[c] !== epoch) continue;
+      if (full[k] === 0) {
+        out[n++] = k;
+        continue;
+      }
       const r = rules[k]!;
       if (textLength < minLength[r]!) continue;
       if (anchored[r] !== 0) {

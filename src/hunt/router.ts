@@ -24,6 +24,12 @@ interface RuleRef {
 
 const MAX_CACHE = 20_000;
 
+/** A cached kind of event: its static routes, and the dynamic specs (indices) its kind can match. */
+interface StaticRoute {
+  routes: Route[];
+  dyn: Int32Array;
+}
+
 export class Router {
   /** per entry: the rules it covers */
   private entryRules: RuleRef[][];
@@ -31,7 +37,7 @@ export class Router {
   private dynamic: { entry: number; spec: EventSpec }[] = [];
   /** specs decided by channel/provider/event id/reader log source */
   private staticSpecs: { entry: number; spec: EventSpec }[] = [];
-  private tree = new Map<string, Map<string, Map<number | string, Map<string, Route[]>>>>();
+  private tree = new Map<string, Map<string, Map<number | string, Map<string, StaticRoute>>>>();
   private cached = 0;
   /** routes of events some dynamic specs matched, by static key and the specs matched */
   private dynCache = new Map<string, Route[]>();
@@ -80,21 +86,27 @@ export class Router {
     if (!byId) byProvider.set(ev.provider ?? '', (byId = new Map()));
     let byLs = byId.get(idKey);
     if (!byLs) byId.set(idKey, (byLs = new Map()));
-    let routes = byLs.get(lsKey);
-    if (!routes) {
-      routes = this.computeStatic(ev, pin);
+    let node = byLs.get(lsKey);
+    if (!node) {
+      // the dynamic specs whose channel/provider/event id/log-source part this kind of event passes
+      const dyn: number[] = [];
+      for (let i = 0; i < this.dynamic.length; i++) if (specMatches(this.dynamic[i]!.spec, ev, false)) dyn.push(i);
+      node = { routes: this.computeStatic(ev, pin), dyn: Int32Array.from(dyn) };
       if (++this.cached > MAX_CACHE) {
         // hostile input with endless channel names
         this.tree.clear();
         this.cached = 0;
-      } else byLs.set(lsKey, routes);
+      } else byLs.set(lsKey, node);
     }
-    if (this.dynamic.length === 0) return routes;
+    const routes = node.routes;
+    const dyn = node.dyn;
+    if (dyn.length === 0) return routes;
     // specs that look into the event: which of them match (a bit mask), then the merged list, cached per mask
     let mask = 0;
     let many: number[] | undefined;
-    for (let i = 0; i < this.dynamic.length; i++) {
-      if (!specMatches(this.dynamic[i]!.spec, ev, true)) continue;
+    for (let j = 0; j < dyn.length; j++) {
+      const i = dyn[j]!;
+      if (!fieldsMatch(this.dynamic[i]!.spec, ev)) continue;
       if (i < 30) mask |= 1 << i;
       else (many ??= []).push(i);
     }
@@ -188,18 +200,21 @@ export function specMatches(spec: EventSpec, ev: VigieEvent, dynamic: boolean): 
     if (spec.logsource.service && spec.logsource.service !== ls.service) return false;
     if (spec.logsource.category && spec.logsource.category !== ls.category) return false;
   }
-  if (dynamic) {
-    if (spec.hasFields) {
-      for (const f of spec.hasFields) {
-        const v = getField(ev, f);
-        if (v === undefined || v === null || v === '') return false;
-      }
+  return !dynamic || fieldsMatch(spec, ev);
+}
+
+/** The part of a spec that looks into the event's fields (has_field, where). */
+function fieldsMatch(spec: EventSpec, ev: VigieEvent): boolean {
+  if (spec.hasFields) {
+    for (const f of spec.hasFields) {
+      const v = getField(ev, f);
+      if (v === undefined || v === null || v === '') return false;
     }
-    if (spec.where) {
-      for (const [f, vals] of Object.entries(spec.where)) {
-        const t = valueText(getField(ev, f));
-        if (t === undefined || !vals.includes(t.toLowerCase())) return false;
-      }
+  }
+  if (spec.where) {
+    for (const [f, vals] of Object.entries(spec.where)) {
+      const t = valueText(getField(ev, f));
+      if (t === undefined || !vals.includes(t.toLowerCase())) return false;
     }
   }
   return true;

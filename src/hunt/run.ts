@@ -112,6 +112,8 @@ export interface PreparedHunt {
   router: Router;
   /** literal anchors of the rules, to skip rules that cannot match an event */
   prefilter: Prefilter;
+  /** per compiled rule: it uses placeholders (user terms, NFC) → its fields are read in NFC too */
+  nfc: boolean[];
   summaryRules: HuntSummary['rules'];
   placeholders: Record<string, string[]>;
 }
@@ -226,13 +228,14 @@ export async function prepareHunt(opts: HuntOptions): Promise<PreparedHunt> {
     title: compiled[i].rule.title, id: compiled[i].rule.id, logsource: describeLogsource(normLogsource(compiled[i].rule.logsource as Record<string, unknown>)),
   }));
 
+  // rules fed by user terms read NFC-normalised values, which the prefilter does not see
+  const nfc = compiled.map((c) => requiredPlaceholders(c.rule.detection).length > 0);
   return {
-    ruleSet, compiled, printable, feedKey, correlations, engine, printableCorrelations, mapping, router, placeholders,
+    ruleSet, compiled, printable, feedKey, correlations, engine, printableCorrelations, mapping, router, placeholders, nfc,
     newEngine: () => (engine ? new CorrelationEngine(correlations, ruleSet.rules, { maxGroups: opts.maxCorrelationGroups }) : undefined),
     prefilter: new Prefilter(compiled.map((c) => c.rule.detection), {
       aliases: mapping.entries.flatMap((e) => e.events.map((x) => x.aliases).filter((a): a is Map<string, string> => a !== undefined)),
-      // rules fed by user terms read NFC-normalised values, which the prefilter does not see
-      unanchored: compiled.map((c) => requiredPlaceholders(c.rule.detection).length > 0),
+      unanchored: nfc,
     }),
     summaryRules: {
       files: ruleSet.files, loaded: compiled.length, correlations: engine ? correlations.length - corrFailed : 0, filters: ruleSet.filters.length,
@@ -346,9 +349,6 @@ function routeRules(routes: Route[]): Int32Array {
   return a;
 }
 
-/** Below this many candidate rules, evaluating them directly is cheaper than a pass over the event text. */
-const PREFILTER_MIN_ROUTES = 6;
-
 /** Run a hunt over inputs. Bad records are skipped and counted; bad rules are listed, never fatal. */
 export async function runHunt(opts: HuntOptions, prepared?: PreparedHunt): Promise<HuntResult> {
   const started = Date.now();
@@ -410,12 +410,9 @@ export class HuntMatcher {
   readonly engine: CorrelationEngine | undefined;
   private usePrefilter: boolean;
   private matchErrors = 0;
-  /** per compiled rule: it uses placeholders (user terms, NFC) → read its fields in NFC too */
-  private nfc: boolean[];
   constructor(private p: PreparedHunt, private o: { prefilter?: boolean; onError?: (e: { file: string; offset?: number; message: string }) => void } = {}) {
     this.engine = p.newEngine();
     this.usePrefilter = o.prefilter !== false;
-    this.nfc = p.compiled.map((c) => requiredPlaceholders(c.rule.detection).length > 0);
   }
 
   /** caching field views, reused for every event: plain, per alias set, and their NFC variants */
@@ -424,6 +421,9 @@ export class HuntMatcher {
   private aliased = new Map<Map<string, string>, ReusableView>();
   private nfcAliased = new Map<Map<string, string>, ReusableView>();
   private epoch = 0;
+  /** the last event's routes and their rule numbers (consecutive events of one kind share them) */
+  private lastRoutes: Route[] | undefined;
+  private lastRules: Int32Array | undefined;
 
   /** positions of the routes the prefilter selected (scratch, reused across events) */
   private sel = new Int32Array(256);
@@ -441,12 +441,20 @@ export class HuntMatcher {
     applyTransforms(ev);
     const routes = router.route(ev);
     if (routes.length === 0) return;
-    const pre = this.usePrefilter && routes.length >= PREFILTER_MIN_ROUTES;
+    // even one candidate goes through the prefilter: a lone keyword rule (Mimikatz Use, on every Windows event)
+    // would otherwise build and search the whole event text; the prefilter's per-value cache skips most of that
+    const pre = this.usePrefilter;
     const epoch = ++this.epoch;
     // the prefilter picks the routes to evaluate in one pass over the route's rule numbers (a typed array)
     let nTodo = routes.length;
     if (pre) {
-      const rules = routeRules(routes);
+      let rules: Int32Array;
+      if (routes === this.lastRoutes) rules = this.lastRules!;
+      else {
+        rules = routeRules(routes);
+        this.lastRoutes = routes;
+        this.lastRules = rules;
+      }
       prefilter.scan(ev, rules);
       nTodo = prefilter.hits(rules, this.selected(routes.length));
     }
@@ -454,7 +462,7 @@ export class HuntMatcher {
       const r = routes[pre ? this.sel[j]! : j]!;
       const c = compiled[r.rule];
       // one caching view per alias set (and NFC flag), reused across events; moved to this event on first use
-      const nfc = this.nfc[r.rule]!;
+      const nfc = this.p.nfc[r.rule]!;
       let get: ReusableView;
       if (r.aliases) {
         const m = nfc ? this.nfcAliased : this.aliased;

@@ -12,7 +12,7 @@
  * - UserData: the leaf elements of its child (e.g. LogFileCleared/SubjectUserName → SubjectUserName).
  */
 import type { Doc, EventOrigin, FieldValue, VigieEvent } from '../event.js';
-import { parseTime, setKey } from '../event.js';
+import { fastFields, parseTime, setKey } from '../event.js';
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
@@ -132,7 +132,7 @@ export function windowsEvent(doc: Doc, origin: EventOrigin): VigieEvent {
     provider: typeof fields.Provider_Name === 'string' ? fields.Provider_Name : undefined,
     eventId,
     logsource: { product: 'windows' },
-    fields,
+    fields: fastFields(fields),
     doc,
   };
 }
