@@ -324,31 +324,41 @@ function clauseMin(c: Clause): number {
   }
   return m;
 }
-/** The most selective clause: longest shortest literal, then fewest literals. */
-function bestClause(cs: Clause[]): Clause | undefined {
-  let best: Clause | undefined;
-  for (const c of cs) {
-    if (!best) { best = c; continue; }
-    const a = clauseMin(c), b = clauseMin(best);
-    if (a > b || (a === b && c.length < best.length)) best = c;
-  }
-  return best;
-}
-/** OR of alternatives (each a list of required clauses): one clause, the union of each one's best clause. */
-function orClauses(alts: Clause[][]): Clause[] {
-  if (alts.length === 0) return [];
+/** Clauses an OR may produce (the product below), at most. */
+const MAX_OR_PRODUCT = 4;
+
+/** Union of two clauses (literals once each). */
+function mergeClause(a: Clause, b: Clause): Clause {
   const seen = new Set<string>();
   const out: Clause = [];
-  for (const a of alts) {
-    const b = bestClause(a);
-    if (!b) return [];
-    for (const x of b) {
-      const k = `${x.field}\u0000${x.lit}`;
-      if (!seen.has(k)) { seen.add(k); out.push(x); }
-    }
-    if (out.length > MAX_ANCHORS_PER_RULE) return [];
+  for (const x of [...a, ...b]) {
+    const k = `${x.field}\u0000${x.lit}`;
+    if (!seen.has(k)) { seen.add(k); out.push(x); }
   }
-  return [out];
+  return out;
+}
+
+/**
+ * OR of alternatives, each a list of required clauses. (a1 ∧ a2) ∨ (b1 ∧ b2) implies (a1 ∨ b1) ∧ (a1 ∨ b2) ∧
+ * (a2 ∨ b1) ∧ (a2 ∨ b2): every union of one clause per alternative is required. The product is kept to
+ * MAX_OR_PRODUCT clauses by taking each alternative's most selective clauses first (with room for one only, its
+ * best: "Image contains \windows\ and CommandLine contains \..\" or "CommandLine contains .exe\..\" then gives
+ * the CommandLine clause too, not only the common Image one).
+ */
+function orClauses(alts: Clause[][]): Clause[] {
+  if (alts.length === 0) return [];
+  let acc: Clause[] = [[]];
+  for (const a of alts) {
+    if (a.length === 0) return [];
+    // most selective first (stable: on a tie the earlier clause, as the engine lists them)
+    const ranked = [...a].sort((x, y) => clauseMin(y) - clauseMin(x) || x.length - y.length);
+    const m = Math.max(1, Math.min(ranked.length, Math.floor(MAX_OR_PRODUCT / acc.length)));
+    const next: Clause[] = [];
+    for (const c of acc) for (const b of ranked.slice(0, m)) next.push(mergeClause(c, b));
+    acc = next.filter((c) => c.length <= MAX_ANCHORS_PER_RULE);
+    if (acc.length === 0) return [];
+  }
+  return acc;
 }
 
 /** Marker literal: "the field's value holds a character outside ASCII" (tested directly, not by an automaton). */
@@ -544,7 +554,7 @@ const MAX_LEN = 10;
 const MAX_STATES = 250_000; // automaton states over all fields; beyond it, later clauses are dropped
 const MAX_DEPTH = 32;
 
-interface Trie { table: Int32Array; S: number; out: (number[] | undefined)[]; clauses: number[] }
+interface Trie { table: Int32Array; S: number; out: (number[] | undefined)[]; clauses: number[]; minLen: number }
 
 /** Aho-Corasick automaton over the literals of one field, as a flat DFA; outputs are clause numbers. */
 interface Automaton {
@@ -560,6 +570,8 @@ interface Automaton {
   vseen: Int32Array;
   /** every clause of this automaton (reported all at once for values too deep to walk) */
   clauses: Int32Array;
+  /** length of its shortest literal: a shorter text cannot hit anything (one text unit per step) */
+  minLen: number;
   states: number;
   /** number of the automaton (index into a plan's `need`) */
   id: number;
@@ -715,7 +727,7 @@ export class Prefilter {
           (ruleFields[i] ??= new Set()).add(field);
           let t = tries.get(field);
           if (!t) {
-            tries.set(field, (t = { table: new Int32Array(64 * C), S: 1, out: [undefined], clauses: [] }));
+            tries.set(field, (t = { table: new Int32Array(64 * C), S: 1, out: [undefined], clauses: [], minLen: 0x7fffffff }));
             states++;
           }
           const before = t.S;
@@ -771,6 +783,7 @@ export class Prefilter {
     }
     const o = (t.out[st] ??= []);
     if (!o.includes(clause)) o.push(clause);
+    if (lit.length < t.minLen) t.minLen = lit.length;
     t.clauses.push(clause);
   }
 
@@ -819,7 +832,7 @@ export class Prefilter {
     }
     const report = new Int32Array(S);
     for (let st = 0; st < S; st++) report[st] = bfsOut[st] ? st : bfsLink[st]!;
-    return { delta: bfsDelta, out: bfsOut, report, outLink: bfsLink, seen: new Int32Array(S), vseen: new Int32Array(S), clauses: Int32Array.from(new Set(t.clauses)), states: S, id: this.nAutomata++ };
+    return { delta: bfsDelta, out: bfsOut, report, outLink: bfsLink, seen: new Int32Array(S), vseen: new Int32Array(S), clauses: Int32Array.from(new Set(t.clauses)), minLen: t.minLen, states: S, id: this.nAutomata++ };
   }
 
   /** per event field name: its automata (the field's own, case-insensitively, and those aliased to it) and caches */
@@ -979,6 +992,7 @@ export class Prefilter {
 
   /** `run`, also collecting (once each) the clauses this one value hits, even those already stamped */
   private runCollect(a: Automaton, text: string, col: number[]): void {
+    if (text.length < a.minLen) return;
     if (++this.vepoch === 0x7fffffff) {
       this.vepoch = 1;
       for (const x of this.byField.values()) x.vseen.fill(0);
@@ -1074,6 +1088,7 @@ export class Prefilter {
   }
 
   private run(a: Automaton, text: string): void {
+    if (text.length < a.minLen) return;
     const { delta, out, outLink, report, seen } = a;
     const { scanClass, stamp, epoch } = this;
     const C = this.nClasses;

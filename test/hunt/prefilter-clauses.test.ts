@@ -25,6 +25,33 @@ test('clauses: every required selection gives one, on its field; OR gives one cl
   assert.deepEqual(ruleClauses({ s: { 'CommandLine|contains': ['а', 'e'] }, condition: 's' }), [], 'one ASCII value: nothing known');
 });
 
+test('clauses: an OR over ANDs keeps one union per choice of clauses, so a common literal cannot carry the rule', () => {
+  // (Image has \windows\ AND CommandLine has \..\..\) OR CommandLine has .exe\..\
+  const det = {
+    a: { 'Image|contains': '\\Windows\\', 'CommandLine|contains': '\\..\\..\\' },
+    b: { 'CommandLine|contains': '.exe\\..\\' },
+    condition: '1 of a or b',
+  };
+  const shown = ruleClauses({ ...det, condition: 'a or b' }).map((c) => c.map((l) => `${l.field}:${l.lit}`).sort());
+  assert.deepEqual(shown.sort(), [
+    ['commandline:.exe\\..\\', 'commandline:\\..\\..\\'],
+    ['commandline:.exe\\..\\', 'image:\\windows\\'],
+  ]);
+  const p = new Prefilter([{ ...det, condition: 'a or b' }]);
+  p.scan(ev({ Image: 'C:\\Windows\\System32\\cmd.exe', CommandLine: 'cmd /c dir' }));
+  assert.ok(!p.hit(0), 'the common Image literal alone no longer selects the rule');
+  p.scan(ev({ Image: 'C:\\Windows\\System32\\cmd.exe', CommandLine: 'cmd /c x\\..\\..\\y' }));
+  assert.ok(p.hit(0), 'first alternative');
+  p.scan(ev({ Image: 'C:\\Tools\\a.exe', CommandLine: 'a.exe\\..\\b' }));
+  assert.ok(p.hit(0), 'second alternative');
+  // three alternatives of two clauses each: never more than 4 clauses, each a union of one clause per alternative
+  const many = ruleClauses({
+    a: { x: 'aaaa1', y: 'aaaa2' }, b: { x: 'bbbb1', y: 'bbbb2' }, c: { x: 'cccc1', y: 'cccc2' }, condition: '1 of a or b or c',
+  });
+  assert.ok(many.length >= 1 && many.length <= 4);
+  for (const c of many) assert.equal(new Set(c.map((l) => l.lit[0])).size, 3, 'one literal from each alternative');
+});
+
 test('Prefilter: all clauses must hold, each in its own field (or a field aliased to it)', () => {
   const p = new Prefilter([
     { a: { 'Image|endswith': '\\rundll32.exe' }, b: { 'CommandLine|contains': 'javascript:' }, condition: 'a and b' },
