@@ -1,23 +1,22 @@
 /**
- * Prefilter: most Sigma rules cannot match unless one of a few literal strings occurs in the event (the
- * `contains`/`startswith`/`endswith`/equality values of a selection the condition requires). For each rule we
- * derive such a set of "anchors" conservatively (when in doubt: no anchors, the rule is always evaluated); all
- * anchors go into one Aho-Corasick automaton (a flat DFA over the characters that occur in anchors), run once
- * over the event's lower-cased text. A rule with anchors is then evaluated only when one of them occurred: the
- * thousands of rules that share the process_creation log source cost one pass over the event text, not
- * thousands of matcher calls. This never changes results (anchors are necessary conditions), only speed.
+ * Prefilter: most Sigma rules cannot match unless some literal strings occur in given fields of the event (the
+ * `contains`/`startswith`/`endswith`/equality values of the selections the condition requires). For each rule we
+ * derive such *clauses* conservatively (when in doubt: none, the rule is always evaluated); the literals of each
+ * field go into one Aho-Corasick automaton (a flat DFA over the characters that occur in literals), run over the
+ * field's lower-cased values. A rule is then evaluated only when every one of its clauses saw one of its literals:
+ * the thousands of rules that share the process_creation log source cost a pass over the event's values, not
+ * thousands of matcher calls. This never changes results (clauses are necessary conditions), only speed.
+ * See docs/rule-stage.md.
  */
 import type { FieldValue, VigieEvent } from '../event.js';
 import { parseCondition, type CondNode } from '../sigma/condition.js';
 import { parseSigmaString, regexRun, STAR, ONE, MODIFIERS, type Val } from '../sigma/modifiers.js';
 
-type Anchors = string[] | null;
-
 /** modifiers under which the value's literal text must appear in the field value (case-insensitively) */
 const SAFE_MODS = new Set(['contains', 'startswith', 'endswith', 'all', 'cased', 'windash']);
 const ENCODINGS = new Set(['base64', 'base64offset', 'utf16le', 'utf16be', 'utf16', 'wide']);
 const RE_MODS = new Set(['re', 'i', 'm', 's', 'ignorecase', 'multiline', 'dotall', 'all', 'cased']);
-const MAX_ANCHORS_PER_RULE = 4096;
+const MAX_LITERALS_PER_CLAUSE = 4096;
 
 function isObj(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -94,21 +93,6 @@ export function regexLiteral(re: string, minLength = 3): string | null {
   return l;
 }
 
-function better(a: Anchors, b: Anchors): Anchors {
-  if (!a) return b;
-  if (!b) return a;
-  const minA = Math.min(...a.map((x) => x.length));
-  const minB = Math.min(...b.map((x) => x.length));
-  if (minA !== minB) return minA > minB ? a : b;
-  return a.length <= b.length ? a : b;
-}
-
-function union(a: Anchors, b: Anchors): Anchors {
-  if (!a || !b) return null;
-  const u = [...new Set([...a, ...b])];
-  return u.length > MAX_ANCHORS_PER_RULE ? null : u;
-}
-
 /**
  * One `field|mods: values` item → its literals: with `all`, every non-null one must occur; otherwise one of them
  * must (and a null in the list means nothing is known). null = nothing usable.
@@ -156,80 +140,10 @@ function itemLits(key: string, value: unknown, loose = false): { lits: (string |
   return { lits, all: mods.includes('all') };
 }
 
-/** One `field|mods: values` item → anchors (any one of them must occur), or null. */
-function itemAnchors(key: string, value: unknown): Anchors {
-  const it = itemLits(key, value);
-  if (!it) return null;
-  const { lits } = it;
-  if (it.all) {
-    let best: Anchors = null;
-    for (const l of lits) if (l) best = better(best, [l]);
-    return best;
-  }
-  if (lits.some((l) => l === null)) return null;
-  const u = [...new Set(lits as string[])];
-  return u.length > MAX_ANCHORS_PER_RULE ? null : u;
-}
-
-function selectionAnchors(sel: unknown): Anchors {
-  if (isObj(sel)) {
-    let best: Anchors = null;
-    for (const [k, v] of Object.entries(sel)) best = better(best, itemAnchors(k, v)); // AND: any one item is required
-    return best;
-  }
-  if (Array.isArray(sel)) {
-    if (sel.length === 0) return null;
-    if (sel.every((x) => isObj(x))) {
-      let acc: Anchors = [];
-      for (const m of sel) acc = union(acc, selectionAnchors(m)); // OR of maps
-      return acc && acc.length ? acc : null;
-    }
-    if (sel.every((x) => typeof x === 'string')) {
-      const lits = sel.map((x) => literalOf(x));
-      return lits.some((l) => l === null) ? null : [...new Set(lits as string[])]; // keywords: OR
-    }
-    return null;
-  }
-  if (typeof sel === 'string') {
-    const l = literalOf(sel);
-    return l ? [l] : null;
-  }
-  return null;
-}
-
 function globMatcher(pattern: string): (n: string) => boolean {
   if (!pattern.includes('*')) return (n) => n === pattern;
   const re = new RegExp('^' + pattern.split('*').map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$');
   return (n) => re.test(n);
-}
-
-function condAnchors(node: CondNode, det: Record<string, unknown>, names: string[], depth: number): Anchors {
-  if (depth > 64) return null;
-  switch (node.t) {
-    case 'id':
-      return Object.prototype.hasOwnProperty.call(det, node.name) ? selectionAnchors(det[node.name]) : null;
-    case 'and':
-      return better(condAnchors(node.a, det, names, depth + 1), condAnchors(node.b, det, names, depth + 1));
-    case 'or':
-      return union(condAnchors(node.a, det, names, depth + 1), condAnchors(node.b, det, names, depth + 1));
-    case 'not':
-      return null;
-    case 'of': {
-      const m = node.pattern === 'them' ? () => true : globMatcher(node.pattern);
-      if (node.all) {
-        // only identifiers the engine certainly requires ("them" leaves out _-prefixed ones)
-        const req = names.filter((n) => m(n) && !(node.pattern === 'them' && n.startsWith('_')));
-        let best: Anchors = null;
-        for (const n of req) best = better(best, selectionAnchors(det[n]));
-        return best;
-      }
-      const alts = names.filter(m); // superset of the alternatives: still a necessary condition
-      if (alts.length === 0) return null;
-      let acc: Anchors = [];
-      for (const n of alts) acc = union(acc, selectionAnchors(det[n]));
-      return acc && acc.length ? acc : null;
-    }
-  }
 }
 
 /** `.{N,}` (optionally anchored): the field value, hence the event text, has at least N characters. */
@@ -292,23 +206,6 @@ export function ruleMinLength(detection: Record<string, unknown>): number {
   }
 }
 
-/** Anchors of a rule's detection: one of them occurs in every event the rule matches; null = always evaluate. */
-export function ruleAnchors(detection: Record<string, unknown>): Anchors {
-  try {
-    const cond = detection.condition;
-    const conds = Array.isArray(cond) ? cond : [cond];
-    if (conds.length === 0 || conds.some((c) => typeof c !== 'string')) return null;
-    const names = Object.keys(detection).filter((k) => k !== 'condition' && k !== 'timeframe');
-    let acc: Anchors = [];
-    for (const c of conds as string[]) acc = union(acc, condAnchors(parseCondition(c), detection, names, 0));
-    return acc && acc.length ? acc : null;
-  } catch {
-    return null;
-  }
-}
-
-/* ------------------------------------------------------------------ clauses: per field, all required */
-
 /** A literal (lower-cased) that must occur in the value of one field (Sigma name, lower-cased; '' = anywhere). */
 export interface FieldLit { field: string; lit: string }
 /** One of these literals occurs in every event the rule matches. A rule's clauses must ALL hold. */
@@ -355,7 +252,7 @@ function orClauses(alts: Clause[][]): Clause[] {
     const m = Math.max(1, Math.min(ranked.length, Math.floor(MAX_OR_PRODUCT / acc.length)));
     const next: Clause[] = [];
     for (const c of acc) for (const b of ranked.slice(0, m)) next.push(mergeClause(c, b));
-    acc = next.filter((c) => c.length <= MAX_ANCHORS_PER_RULE);
+    acc = next.filter((c) => c.length <= MAX_LITERALS_PER_CLAUSE);
     if (acc.length === 0) return [];
   }
   return acc;
@@ -386,7 +283,7 @@ function itemClauses(key: string, value: unknown): Clause[] {
   if (!it || (!it.all && it.lits.some((l) => l === null))) return nonAsciiItem(key, value) ? [[{ field, lit: NON_ASCII }]] : [];
   if (it.all) return it.lits.filter((l): l is string => l !== null).map((l) => [{ field, lit: l }]);
   const u = [...new Set(it.lits as string[])];
-  return u.length > MAX_ANCHORS_PER_RULE ? [] : [u.map((lit) => ({ field, lit }))];
+  return u.length > MAX_LITERALS_PER_CLAUSE ? [] : [u.map((lit) => ({ field, lit }))];
 }
 
 function selectionClauses(sel: unknown): Clause[] {

@@ -1,33 +1,39 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Prefilter, regexLiteral, ruleAnchors, ruleMinLength } from '../../src/hunt/prefilter.js';
+import { NON_ASCII, Prefilter, regexLiteral, ruleClauses, ruleMinLength } from '../../src/hunt/prefilter.js';
 import type { VigieEvent } from '../../src/event.js';
 
 const ev = (fields: Record<string, string>): VigieEvent => ({ origin: { file: 'x', format: 't', offset: 0 }, logsource: {}, fields });
 
-test('anchors: the literal a match needs, or null when in doubt', () => {
-  assert.deepEqual(ruleAnchors({ sel: { 'Image|endswith': ['\\cmd.exe', '\\powershell.exe'] }, condition: 'sel' }), ['\\cmd.exe', '\\powershell.exe']);
-  assert.deepEqual(ruleAnchors({ sel: { 'CommandLine|contains|all': ['-enc', 'hidden window'] }, condition: 'sel' }), ['hidden window']);
-  assert.deepEqual(ruleAnchors({ sel: { Image: '*\\Temp\\\\*.exe', User: 'x' }, condition: 'sel' }), ['\\temp\\'], 'wildcards split; \\\\ is one backslash');
-  assert.deepEqual(ruleAnchors({ sel: { Image: '*\\Temp\\*.exe' }, condition: 'sel' }), ['\\temp*.exe'], '\\* is an escaped star');
-  // and: one side suffices; or: both sides needed; not: nothing
-  assert.deepEqual(ruleAnchors({ a: { f: 'alpha' }, b: { g: 'betagamma' }, condition: 'a and b' }), ['betagamma']);
-  assert.deepEqual(ruleAnchors({ a: { f: 'alpha' }, b: { g: 'betagamma' }, condition: 'a or b' })?.sort(), ['alpha', 'betagamma']);
-  assert.equal(ruleAnchors({ a: { f: 'alpha' }, b: { g: 'beta' }, condition: 'a or not b' }), null);
-  assert.equal(ruleAnchors({ a: { f: 'alpha' }, condition: 'not a' }), null);
-  assert.deepEqual(ruleAnchors({ sel_a: { f: 'alpha' }, sel_b: { g: 'beta' }, condition: '1 of sel_*' })?.sort(), ['alpha', 'beta']);
-  assert.deepEqual(ruleAnchors({ sel_a: { f: 'alpha' }, sel_b: { g: 'betas' }, condition: 'all of sel_*' }), ['alpha']);
-  // modifiers that change what text is compared give no anchor
+/** A rule's clauses as sorted "field:literal" lists (literals lower-cased, cut to their last 10 characters), or null. */
+const shown = (d: Record<string, unknown>): string[][] | null => {
+  const c = ruleClauses(d);
+  return c.length ? c.map((x) => x.map((l) => `${l.field}:${l.lit}`).sort()) : null;
+};
+
+test('literals: what a match needs, or nothing when in doubt', () => {
+  assert.deepEqual(shown({ sel: { 'Image|endswith': ['\\cmd.exe', '\\powershell.exe'] }, condition: 'sel' }), [['image:\\cmd.exe', 'image:rshell.exe']]);
+  assert.deepEqual(shown({ sel: { 'CommandLine|contains|all': ['-enc', 'hidden window'] }, condition: 'sel' }), [['commandline:den window'], ['commandline:-enc']]);
+  assert.deepEqual(shown({ sel: { Image: '*\\Temp\\\\*.exe', User: 'x' }, condition: 'sel' }), [['image:\\temp\\'], ['user:x']], 'wildcards split; \\\\ is one backslash');
+  assert.deepEqual(shown({ sel: { Image: '*\\Temp\\*.exe' }, condition: 'sel' }), [['image:\\temp*.exe']], '\\* is an escaped star');
+  // and: both required; or: one clause across both sides; not: nothing
+  assert.deepEqual(shown({ a: { f: 'alpha' }, b: { g: 'betagamma' }, condition: 'a and b' }), [['g:betagamma'], ['f:alpha']]);
+  assert.deepEqual(shown({ a: { f: 'alpha' }, b: { g: 'betagamma' }, condition: 'a or b' }), [['f:alpha', 'g:betagamma']]);
+  assert.equal(shown({ a: { f: 'alpha' }, b: { g: 'beta' }, condition: 'a or not b' }), null);
+  assert.equal(shown({ a: { f: 'alpha' }, condition: 'not a' }), null);
+  assert.deepEqual(shown({ sel_a: { f: 'alpha' }, sel_b: { g: 'beta' }, condition: '1 of sel_*' }), [['f:alpha', 'g:beta']]);
+  assert.deepEqual(shown({ sel_a: { f: 'alpha' }, sel_b: { g: 'betas' }, condition: 'all of sel_*' }), [['f:alpha'], ['g:betas']]);
+  // modifiers that change what text is compared give no literal
   for (const k of ['f|neq', 'f|exists', 'f|cidr', 'f|gt', 'f|expand', 'f|fieldref', 'Event.System.Channel', 'f|utf16le']) {
-    assert.equal(ruleAnchors({ s: { [k]: 'something' }, condition: 's' }), null, k);
+    assert.equal(shown({ s: { [k]: 'something' }, condition: 's' }), null, k);
   }
-  assert.equal(ruleAnchors({ s: { f: 4688 }, condition: 's' }), null, 'numbers');
-  assert.equal(ruleAnchors({ s: { f: null }, condition: 's' }), null);
-  assert.equal(ruleAnchors({ s: { f: ['ok', null] }, condition: 's' }), null);
-  assert.equal(ruleAnchors({ s: { f: 'Straße' }, condition: 's' }), null, 'case-dependent non-ASCII');
-  assert.deepEqual(ruleAnchors({ s: ['mimikatz', 'sekurlsa'], condition: 's' }), ['mimikatz', 'sekurlsa'], 'keywords');
-  assert.deepEqual(ruleAnchors({ s: { 'CommandLine|windash|contains': ' -exec bypass ' }, condition: 's' }), ['exec bypass ']);
-  assert.equal(ruleAnchors({ condition: 'x' }), null);
+  assert.equal(shown({ s: { f: 4688 }, condition: 's' }), null, 'numbers');
+  assert.equal(shown({ s: { f: null }, condition: 's' }), null);
+  assert.equal(shown({ s: { f: ['ok', null] }, condition: 's' }), null);
+  assert.deepEqual(ruleClauses({ s: { f: 'Straße' }, condition: 's' }), [[{ field: 'f', lit: NON_ASCII }]], 'case-dependent non-ASCII: only "holds non-ASCII"');
+  assert.deepEqual(shown({ s: ['mimikatz', 'sekurlsa'], condition: 's' }), [[':mimikatz', ':sekurlsa']], 'keywords (field "")');
+  assert.deepEqual(shown({ s: { 'CommandLine|windash|contains': ' -exec bypass ' }, condition: 's' }), [['commandline:ec bypass ']]);
+  assert.equal(shown({ condition: 'x' }), null);
 });
 
 test('regex literals: only what every match contains', () => {
