@@ -287,7 +287,10 @@ function compileItem(spec: ItemSpec, opts: CompileOptions): Pred {
     }
   };
   const hasNull = groups.includes('null');
-  const cost = 1 + groups.reduce((a, g) => a + (g === 'null' ? 0 : g.length), 0) * (kind === 're' ? 4 : kind === 'cidr' || fieldref ? 3 : 1) * (keyword ? 20 : 1);
+  // a batched list (Sets, one automaton) costs about one test whatever its length: "DestinationPort: [52 ports]"
+  // then runs before "not DestinationIp|cidr: [8 networks]", not after it
+  const tests = batched ? 3 : nTests;
+  const cost = 1 + tests * (kind === 're' ? 4 : kind === 'cidr' || fieldref ? 3 : 1) * (keyword ? 20 : 1);
   return withCost((ev, get, det) => {
     const v = value(ev, get);
     if ((v === undefined || v === null) && !hasNull) {

@@ -144,6 +144,14 @@ test('cidr with IPv4 and IPv6', () => {
   assert.deepEqual([...parseIp('::1')!.bytes], [...new Array(15).fill(0), 1]);
   assert.ok(compileCidr('0.0.0.0/0')('8.8.8.8'));
   assert.throws(() => compileCidr('10.0.0.0/33'), RuleError);
+  // dotted quads: exactly four parts of 1–3 digits, each ≤ 255
+  for (const bad of ['1.2.3', '1.2.3.4.', '.1.2.3', '1..2.3', '1.2.3.4.5', '1.2.3.1000', '1.2.3.256', '1.2.3.a', '1.2.3.-4', '']) assert.equal(parseIp(bad), undefined, bad);
+  assert.deepEqual([...parseIp('010.2.3.255')!.bytes.slice(12)], [10, 2, 3, 255]);
+  // networks test the same value one after the other (the parsed address is reused): each answer stays its own
+  const nets = ['10.0.0.0/8', '192.168.0.0/16', 'fc00::/7'].map(compileCidr);
+  assert.deepEqual(nets.map((t) => t('192.168.5.5')), [false, true, false]);
+  assert.deepEqual(nets.map((t) => t('fd00::1')), [false, false, true]);
+  assert.deepEqual(nets.map((t) => t('10.0.0.1')), [true, false, false]);
 });
 
 test('expand: placeholders from the options; undefined placeholder is a RuleError', () => {
