@@ -6,6 +6,7 @@
  */
 import type { ReadContext, InputFile } from './types.js';
 import { readLines, type Line } from './lines.js';
+import { headText as headTextOf, sniffBom } from './text.js';
 
 /** Most cells kept per record (more than any real log's columns). */
 export const MAX_CELLS = 4096;
@@ -185,20 +186,15 @@ export function csvRecords(stream: NodeJS.ReadableStream, ctx: ReadContext, file
   return readCsvRecords(readLines(stream, ctx, file), ctx, file, opts);
 }
 
-/** The detection head as text: BOM stripped, UTF-16LE decoded, a possibly cut last character dropped. */
+/**
+ * The detection head as text (see text.ts), at most `maxChars` characters. Line formats are read by readLines,
+ * which decodes UTF-8 and UTF-16LE: a UTF-16BE head gives "" (nothing to claim, rather than a file read as garbage).
+ */
 export function headText(input: InputFile, maxChars = 65536): string {
-  const h = input.head;
-  // every detector asks for the same head: decode it once per file (decoding 64 KiB per detector showed in profiles)
-  let s = headTextCache.get(h);
-  if (s === undefined) {
-    if (h.length >= 2 && h[0] === 0xff && h[1] === 0xfe) s = h.subarray(2, 2 + ((h.length - 2) & ~1)).toString('utf16le');
-    else if (h.length >= 3 && h[0] === 0xef && h[1] === 0xbb && h[2] === 0xbf) s = h.subarray(3).toString('utf8');
-    else s = h.toString('utf8');
-    headTextCache.set(h, s);
-  }
+  if (sniffBom(input.head)?.encoding === 'utf16be') return '';
+  const s = headTextOf(input.head);
   return s.length > maxChars ? s.slice(0, maxChars) : s;
 }
-const headTextCache = new WeakMap<Buffer, string>();
 
 /** The first `n` lines of the detection head (the last, possibly cut, line dropped when the head is full). */
 export function headLines(input: InputFile, n = 50): string[] {

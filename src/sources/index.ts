@@ -187,32 +187,9 @@ export async function* readInputs(paths: string[], ctx: ReadContext, opts: ReadO
   }
 }
 
-/** Stream the events of one file. */
+/** Stream the events of one file (its batches, one event at a time). */
 export async function* readFile(path: string, ctx: ReadContext, opts: ReadOptions = {}): AsyncGenerator<VigieEvent> {
-  const opened = await openSource(path, ctx, opts);
-  if (!opened) return;
-  const { input, src } = opened;
-  const open = () => openContent(input, ctx);
-  try {
-    if (src.readBatches) {
-      // the reader's own batches (an EVTX chunk): one asynchronous layer less per event than its `read`
-      for await (const batch of src.readBatches(input, ctx, open)) {
-        for (const ev of batch) {
-          ctx.records++;
-          yield ev;
-        }
-      }
-    } else {
-      for await (const ev of src.read(input, ctx, open)) {
-        ctx.records++;
-        yield ev;
-      }
-    }
-  } catch (e) {
-    ctx.error({ file: path, message: `reading stopped: ${(e as Error).message}` });
-  } finally {
-    giveBack(input);
-  }
+  for await (const batch of readFileBatches(path, ctx, opts)) yield* batch;
 }
 
 /** Most events per batch from readers that have no `readBatches` of their own. */

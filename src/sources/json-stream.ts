@@ -20,6 +20,9 @@
  */
 import { TextDecoder } from 'node:util';
 import type { ReadContext } from './types.js';
+import { headText, sniffBom } from './text.js';
+
+export { headText };
 
 export interface JsonItem {
   value: unknown;
@@ -77,9 +80,12 @@ export async function* utf8Chunks(stream: NodeJS.ReadableStream, onSkip?: (n: nu
       if (c.length < 3 && !odd) { odd = c; continue; } // tiny first read: wait for more
       if (odd) { c = Buffer.concat([odd, c]); odd = null; }
       first = false;
-      if (c.length >= 3 && c[0] === 0xef && c[1] === 0xbb && c[2] === 0xbf) { c = c.subarray(3); onSkip?.(3); }
-      else if (c.length >= 2 && c[0] === 0xff && c[1] === 0xfe) { mode = 'le'; c = c.subarray(2); onSkip?.(2); }
-      else if (c.length >= 2 && c[0] === 0xfe && c[1] === 0xff) { mode = 'be'; c = c.subarray(2); onSkip?.(2); }
+      const bom = sniffBom(c);
+      if (bom) {
+        if (bom.encoding !== 'utf8') mode = bom.encoding === 'utf16le' ? 'le' : 'be';
+        c = c.subarray(bom.length);
+        onSkip?.(bom.length);
+      }
       if (mode !== 'utf8') dec = new TextDecoder('utf-16le');
     }
     if (dec) {
@@ -102,29 +108,6 @@ export async function* utf8Chunks(stream: NodeJS.ReadableStream, onSkip?: (n: nu
     const s = dec.decode();
     if (s) yield Buffer.from(s, 'utf8');
   }
-}
-
-/** True when the content (first bytes) is UTF-16 with a BOM, or UTF-8 (BOM stripped): returns text for detection. */
-export function headText(head: Buffer): string {
-  // every detector asks for the same head: decode it once per file
-  let s = headTextCache.get(head);
-  if (s === undefined) {
-    s = decodeHead(head);
-    headTextCache.set(head, s);
-  }
-  return s;
-}
-const headTextCache = new WeakMap<Buffer, string>();
-
-function decodeHead(head: Buffer): string {
-  if (head.length >= 2 && head[0] === 0xff && head[1] === 0xfe) return head.subarray(2, head.length - (head.length % 2)).toString('utf16le');
-  if (head.length >= 2 && head[0] === 0xfe && head[1] === 0xff) {
-    const b = Buffer.from(head.subarray(2, head.length - (head.length % 2)));
-    b.swap16();
-    return b.toString('utf16le');
-  }
-  if (head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return head.subarray(3).toString('utf8');
-  return head.toString('utf8');
 }
 
 /**

@@ -5,6 +5,7 @@
  * buffered without limit.
  */
 import type { ReadContext } from './types.js';
+import { sniffBom } from './text.js';
 
 export interface Line {
   text: string;
@@ -42,13 +43,12 @@ export async function* readLines(
     let chunk = typeof raw === 'string' ? Buffer.from(raw) : raw;
     if (first) {
       first = false;
-      if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) {
-        chunk = chunk.subarray(3);
-        pos = lineStart = 3;
-      } else if (chunk.length >= 2 && chunk[0] === 0xff && chunk[1] === 0xfe) {
-        utf16 = true;
-        chunk = chunk.subarray(2);
-        pos = lineStart = 2;
+      // UTF-8 or UTF-16LE mark (a UTF-16BE file is read as bytes: line formats are not written so)
+      const bom = sniffBom(chunk);
+      if (bom && bom.encoding !== 'utf16be') {
+        utf16 = bom.encoding === 'utf16le';
+        chunk = chunk.subarray(bom.length);
+        pos = lineStart = bom.length;
       }
     }
     if (utf16) {

@@ -11,6 +11,7 @@ import type { InputFile, ReadContext, Source } from './types.js';
 import { StringDecoder } from 'node:string_decoder';
 import { readLines } from './lines.js';
 import { headLines, headText, readCsvRecords } from './csv.js';
+import { sniffBom } from './text.js';
 
 export const MAX_JSON_RECORD_CHARS = 16 * 1024 * 1024;
 const MAX_DEPTH = 64;
@@ -70,16 +71,13 @@ export async function* jsonRecords(
     let buf = typeof raw === 'string' ? Buffer.from(raw) : raw;
     if (first) {
       first = false;
-      if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) {
-        buf = buf.subarray(3);
-        bytePos = 3;
-        decoder = new StringDecoder('utf8');
-      } else if (buf.length >= 2 && buf[0] === 0xff && buf[1] === 0xfe) {
-        buf = buf.subarray(2);
-        bytePos = 2;
-        utf16 = true;
-        decoder = new StringDecoder('utf16le');
-      } else decoder = new StringDecoder('utf8');
+      const bom = sniffBom(buf);
+      if (bom && bom.encoding !== 'utf16be') {
+        buf = buf.subarray(bom.length);
+        bytePos = bom.length;
+        utf16 = bom.encoding === 'utf16le';
+      }
+      decoder = new StringDecoder(utf16 ? 'utf16le' : 'utf8');
     }
     const t = decoder!.write(buf);
     // byte offsets inside this chunk: advanced incrementally (linear overall)
