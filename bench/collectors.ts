@@ -11,16 +11,15 @@
  * The records are the test fixtures' events (test/fixtures/collectors, test/fixtures/windows) with varying
  * record numbers, times and command lines, so the parser sees realistic, non-repeating text.
  */
-import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createGzip } from 'node:zlib';
-import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
 import { readFile, ReadContext } from '../src/sources/index.js';
+import { packageRoot } from '../src/hunt/paths.js';
 
-const here = fileURLToPath(new URL('.', import.meta.url));
-const ROOT = existsSync(join(here, '..', 'package.json')) ? resolve(here, '..') : resolve(here, '..', '..');
+const ROOT = packageRoot();
 const FIX = join(ROOT, 'test', 'fixtures');
 
 const args = process.argv.slice(2);

@@ -15,16 +15,16 @@
 import { createWriteStream, existsSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { join, resolve, dirname } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
 import { source } from '../src/sources/evtx/index.js';
 import { ReadContext } from '../src/sources/types.js';
 import { readFileBatches } from '../src/sources/index.js';
 import { crc32 } from '../src/sources/evtx/file.js';
+import { packageRoot } from '../src/hunt/paths.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = existsSync(join(here, '..', 'package.json')) ? resolve(here, '..') : resolve(here, '..', '..');
+const root = packageRoot();
 
 interface Run {
   records: number;

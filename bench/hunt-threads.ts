@@ -9,15 +9,14 @@
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { prepareHunt, runHunt, type HuntResult } from '../src/hunt/index.js';
 import { HuntPool } from '../src/hunt/workers.js';
 import { fullRow } from '../src/hunt/timeline.js';
+import { packageRoot } from '../src/hunt/paths.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = existsSync(join(here, '..', 'package.json')) ? resolve(here, '..') : resolve(here, '..', '..');
+const root = packageRoot();
 const samples = process.argv[2] ?? join(root, '..', 'shared', 'evtx', 'attack-samples');
 const sigma = process.argv[3] ?? join(root, '..', 'shared', 'sigma');
 const counts = process.argv.slice(4).map(Number).filter((n) => n >= 1);

@@ -5,16 +5,15 @@
  *   node --import tsx bench/hunt.ts [samples-dir] [sigma-dir]     (BENCH_NO_PREFILTER=0 skips the slow no-prefilter run)
  */
 import { existsSync } from 'node:fs';
-import { join, resolve, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { prepareHunt, runHunt, HuntMatcher } from '../src/hunt/index.js';
 import type { VigieEvent } from '../src/event.js';
 import { readInputs, ReadContext } from '../src/sources/index.js';
+import { packageRoot } from '../src/hunt/paths.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = existsSync(join(here, '..', 'package.json')) ? resolve(here, '..') : resolve(here, '..', '..');
+const root = packageRoot();
 const samples = process.argv[2] ?? join(root, '..', 'shared', 'evtx', 'attack-samples');
 const sigma = process.argv[3] ?? join(root, '..', 'shared', 'sigma');
 if (!existsSync(samples) || !existsSync(sigma)) {

@@ -7,13 +7,12 @@
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { loadRules } from '../src/sigma/load.js';
 import { prepareHunt } from '../src/hunt/index.js';
+import { packageRoot } from '../src/hunt/paths.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = existsSync(join(here, '..', 'package.json')) ? resolve(here, '..') : resolve(here, '..', '..');
+const root = packageRoot();
 const sigma = process.argv[2] ?? join(root, '..', 'shared', 'sigma');
 if (!existsSync(sigma)) {
   console.log(`bench/rules-load: ${sigma} absent; nothing to measure`);

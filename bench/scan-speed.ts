@@ -11,17 +11,16 @@
  * process's CPU time (start-up included) and peak resident set, as a user would see it.
  */
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
-import { join, resolve, dirname } from 'node:path';
+import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { parseMessage } from '../src/mail/message.js';
 import { scanMessage } from '../src/mail/scan.js';
 import { defaultConfig } from '../src/mail/config.js';
 import { CHECKS } from '../src/mail/checks/index.js';
 import type { Check } from '../src/mail/types.js';
+import { packageRoot } from '../src/hunt/paths.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const ROOT = existsSync(join(here, '..', 'package.json')) ? resolve(here, '..') : resolve(here, '..', '..');
+const ROOT = packageRoot();
 const args = process.argv.slice(2);
 const val = (n: string): string | undefined => { const i = args.indexOf(n); return i >= 0 ? args[i + 1] : undefined; };
 const MAIL = resolve(val('--mail') ?? join(ROOT, '..', 'shared', 'mail'));

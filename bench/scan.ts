@@ -17,16 +17,15 @@
  * each symbol fires on each corpus; --fold 1|2 restricts those lists and the symbol table to one fold.
  */
 import { readdirSync, readFileSync, writeFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { join, resolve, dirname } from 'node:path';
+import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { parseMessage } from '../src/mail/message.js';
 import { scanMessage, type ScanResult } from '../src/mail/scan.js';
 import { defaultConfig } from '../src/mail/config.js';
+import { packageRoot } from '../src/hunt/paths.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const ROOT = existsSync(join(here, '..', 'package.json')) ? resolve(here, '..') : resolve(here, '..', '..');
+const ROOT = packageRoot();
 const args = process.argv.slice(2);
 const flag = (n: string) => args.includes(n);
 const val = (n: string): string | undefined => { const i = args.indexOf(n); return i >= 0 ? args[i + 1] : undefined; };
