@@ -436,9 +436,10 @@ export class HuntMatcher {
     for (const a of list) if (this.p.printableCorrelations.has(a.correlation)) this.detections.push(correlationDetection(a));
   }
 
-  event(ev: VigieEvent): void {
+  /** Match one event; `transformed`: the transforms already ran on it (an event forwarded by a worker thread). */
+  event(ev: VigieEvent, transformed = false): void {
     const { compiled, printable, feedKey, router, prefilter } = this.p;
-    applyTransforms(ev);
+    if (!transformed) applyTransforms(ev);
     const routes = router.route(ev);
     if (routes.length === 0) return;
     // even one candidate goes through the prefilter: a lone keyword rule (Mimikatz Use, on every Windows event)

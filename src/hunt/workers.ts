@@ -76,11 +76,6 @@ function detectionView(p: PreparedHunt): { view: PreparedHunt; feeding: Set<stri
   return { view, feeding };
 }
 
-/** Copy of what transforms may change (they add or replace fields), taken before matching. */
-function snapshot(ev: VigieEvent): VigieEvent {
-  return { ...ev, fields: { ...ev.fields }, logsource: { ...ev.logsource } };
-}
-
 /** Read and match one file with a detection-only matcher (see detectionView). */
 async function matchFile(path: string, opts: WorkerOptions, matcher: HuntMatcher, feeding: Set<string>, forward: boolean): Promise<FileResult> {
   const ctx = new ReadContext();
@@ -99,11 +94,11 @@ async function matchFile(path: string, opts: WorkerOptions, matcher: HuntMatcher
         continue;
       }
       const before = dets.length;
-      const copy = forward ? snapshot(ev) : undefined;
       matcher.event(ev);
       if (dets.length === before) continue;
       const found = dets.splice(before);
-      if (forward && found.some((d) => feeding.has(ruleKey(d.ruleFile, d.ruleTitle, d.ruleId)))) items.push({ ev: copy! });
+      // the event as the transforms left it: the main thread matches it again without transforming it twice
+      if (forward && found.some((d) => feeding.has(ruleKey(d.ruleFile, d.ruleTitle, d.ruleId)))) items.push({ ev });
       else items.push({ d: found });
     }
   }
@@ -287,7 +282,7 @@ export class HuntPool {
         ctx.errorCount += r.errorCount - r.errors.length;
         for (const it of r.items) {
           if ('d' in it) for (const d of it.d) main.detections.push(d);
-          else main.event(it.ev);
+          else main.event(it.ev, true);
         }
         progress(x.file);
       }
