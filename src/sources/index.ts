@@ -99,7 +99,9 @@ async function probeInto(path: string, pool: Buffer[] | undefined): Promise<Inpu
     const gzip = head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
     if (gzip) head = await gunzipHead(path);
     const whole = regular && !gzip && st.size <= WHOLE_FILE_MAX && got === st.size;
-    const input: InputFile = whole ? { path, file: path, head, gzip, size: st.size, content: data } : { path, file: path, head, gzip, size: st.size };
+    const input: InputFile = whole
+      ? { path, file: path, head, gzip, size: st.size, mtime: st.mtimeMs, content: data }
+      : { path, file: path, head, gzip, size: st.size, mtime: st.mtimeMs };
     if (borrowed) {
       if (whole) lent.set(input, borrowed);
       else {

@@ -7,7 +7,6 @@
  * Year-less RFC 3164 timestamps take the year of the file's modification time; a month after that month means
  * the previous year. Times without a zone are taken as UTC.
  */
-import { promises as fsp } from 'node:fs';
 import type { Doc, FieldValue, VigieEvent } from '../event.js';
 import type { InputFile, ReadContext, Source } from './types.js';
 import { readLines } from './lines.js';
@@ -16,7 +15,7 @@ import { headLines } from './csv.js';
 const MONTHS: Record<string, number> = { jan: 0, feb: 1, mar: 2, apr: 3, may: 4, jun: 5, jul: 6, aug: 7, sep: 8, oct: 9, nov: 10, dec: 11 };
 const MAX_MESSAGE = 64 * 1024;
 
-export interface SyslogLine {
+interface SyslogLine {
   facility?: number;
   severity?: number;
   time?: number;
@@ -30,7 +29,7 @@ export interface SyslogLine {
 }
 
 /** Context for year-less timestamps: the reference year and month (from the file's modification time). */
-export interface YearContext {
+interface YearContext {
   year: number;
   month: number;
 }
@@ -208,7 +207,7 @@ export function parseSyslogLine(line: string, yc: YearContext): SyslogLine | und
 }
 
 /** `key=value` pairs of a Postfix/Dovecot message (values `<…>` stripped; `(…)` after a value kept as key_detail). */
-export function parseKv(msg: string, out: Doc): void {
+function parseKv(msg: string, out: Doc): void {
   const n = Math.min(msg.length, MAX_MESSAGE);
   let i = 0;
   let count = 0;
@@ -398,7 +397,7 @@ const BARRACUDA_REASONS: Record<number, string> = {
 const ATTACHMENT_REASONS = new Set([2, 72, 79, 85, 86]);
 
 /** Barracuda ESG message line: `host[ip] bmsgid start end SERVICE …`. Returns false when it is not one. */
-export function parseBarracuda(msg: string, f: Doc): boolean {
+function parseBarracuda(msg: string, f: Doc): boolean {
   const m = /^(?:([^\s\[]*)\[([^\]\s]*)\] )?(\S+) (\d{1,11}) (\d{1,11}) (RECV|SCAN|SEND) ?(.*)$/.exec(msg.length > MAX_MESSAGE ? msg.slice(0, MAX_MESSAGE) : msg);
   if (!m) return false;
   // SEND lines carry no client; a client without a known address is logged "host[]"
@@ -478,7 +477,7 @@ function isBarracudaProgram(p: string): boolean {
 }
 
 /** Build the event of one parsed line. */
-export function syslogEvent(p: SyslogLine, origin: VigieEvent['origin']): VigieEvent {
+function syslogEvent(p: SyslogLine, origin: VigieEvent['origin']): VigieEvent {
   const f: Doc = {};
   if (p.hostname) f.hostname = p.hostname;
   if (p.program) f.program = p.program;
@@ -520,7 +519,7 @@ export function syslogEvent(p: SyslogLine, origin: VigieEvent['origin']): VigieE
   };
 }
 
-export function detectSyslog(input: InputFile): number {
+function detectSyslog(input: InputFile): number {
   const lines = headLines(input, 30).filter((l) => l.trim() !== '');
   if (lines.length === 0) return 0;
   const yc = { year: 2000, month: 11 };
@@ -536,12 +535,8 @@ export const source: Source = {
   description: 'Syslog RFC 3164 / RFC 5424 (Postfix, Dovecot, Barracuda ESG)',
   detect: detectSyslog,
   read: async function* (input: InputFile, ctx: ReadContext, open: () => NodeJS.ReadableStream): AsyncGenerator<VigieEvent> {
-    let ref = new Date();
-    try {
-      ref = (await fsp.stat(input.file)).mtime;
-    } catch {
-      // standard input or vanished file: today
-    }
+    // the file's modification time (from the probe); standard input: today
+    const ref = new Date(input.mtime ?? Date.now());
     const yc: YearContext = { year: ref.getUTCFullYear(), month: ref.getUTCMonth() };
     for await (const ln of readLines(open(), ctx, input.path, 1024 * 1024)) {
       if (ln.text.trim() === '') continue;
@@ -556,4 +551,3 @@ export const source: Source = {
   },
 };
 
-export type { FieldValue };

@@ -46,6 +46,8 @@ export interface InputFile {
   gzip: boolean;
   /** size on disk in bytes, when known */
   size?: number;
+  /** last modification time (ms since the epoch), when known: dates without a year (syslog) are placed by it */
+  mtime?: number;
   /** the whole content when the probe read it all (small, uncompressed files): readers may parse it in place */
   content?: Buffer;
 }
