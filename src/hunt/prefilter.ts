@@ -732,6 +732,18 @@ export class Prefilter {
     return { delta: bfsDelta, out: bfsOut, report, outLink: bfsLink, seen: new Int32Array(S), vseen: new Int32Array(S), clauses: Int32Array.from(new Set(t.clauses)), minLen: t.minLen, states: S, id: this.nAutomata++ };
   }
 
+  /**
+   * Forget the values seen (a new hunt starts): the caches belong to one run over the input. Kept across runs,
+   * a second hunt of the same files would find every value already scanned, and look faster than a hunt can be.
+   */
+  resetCaches(): void {
+    this.keyEntries.clear();
+    this.cachedKeys = 0;
+    this.cacheEntries = 0;
+    this.lastKeys.fill(undefined);
+    this.lastEntries.fill(undefined);
+  }
+
   /** per event field name: its automata (the field's own, case-insensitively, and those aliased to it) and caches */
   private entryFor(key: string): KeyEntry {
     let e = this.keyEntries.get(key);

@@ -413,6 +413,8 @@ export class HuntMatcher {
   constructor(private p: PreparedHunt, private o: { prefilter?: boolean; onError?: (e: { file: string; offset?: number; message: string }) => void } = {}) {
     this.engine = p.newEngine();
     this.usePrefilter = o.prefilter !== false;
+    // value caches start empty for each run (a hunt, a worker's share of one)
+    p.prefilter.resetCaches();
   }
 
   /** caching field views, reused for every event: plain, per alias set, and their NFC variants */
