@@ -451,7 +451,7 @@ const MAX_LEN = 10;
 const MAX_STATES = 250_000; // automaton states over all fields; beyond it, later clauses are dropped
 const MAX_DEPTH = 32;
 
-interface Trie { table: Int32Array; S: number; out: (number[] | undefined)[]; clauses: number[]; minLen: number }
+interface Trie { table: Int32Array; S: number; out: (number[] | undefined)[]; clauses: number[]; minLen: number; numeric: boolean }
 
 /** Aho-Corasick automaton over the literals of one field, as a flat DFA; outputs are clause numbers. */
 interface Automaton {
@@ -469,6 +469,8 @@ interface Automaton {
   clauses: Int32Array;
   /** length of its shortest literal: a shorter text cannot hit anything (one text unit per step) */
   minLen: number;
+  /** one of its literals could occur in the text of a number or a boolean (else those are not scanned) */
+  numeric: boolean;
   states: number;
   /** number of the automaton (index into a plan's `need`) */
   id: number;
@@ -497,6 +499,11 @@ const MAX_CACHED_KEYS = 512;
 const MAX_CACHED_LEN = 256;
 const MAX_CACHE_ENTRIES = 4096;
 const MAX_TOTAL_ENTRIES = 65_536;
+/**
+ * Literals that could occur in the text of a number or a boolean (digits, sign, point, exponent; the letters of
+ * Infinity, NaN, true, false), lower-cased as literals are.
+ */
+const NUMBER_TEXT = /^[0-9.+\-einfatyrlsu]+$/;
 /** field positions remembered from one event to the next */
 const MAX_POSITIONS = 128;
 
@@ -624,7 +631,7 @@ export class Prefilter {
           (ruleFields[i] ??= new Set()).add(field);
           let t = tries.get(field);
           if (!t) {
-            tries.set(field, (t = { table: new Int32Array(64 * C), S: 1, out: [undefined], clauses: [], minLen: 0x7fffffff }));
+            tries.set(field, (t = { table: new Int32Array(64 * C), S: 1, out: [undefined], clauses: [], minLen: 0x7fffffff, numeric: false }));
             states++;
           }
           const before = t.S;
@@ -681,6 +688,7 @@ export class Prefilter {
     const o = (t.out[st] ??= []);
     if (!o.includes(clause)) o.push(clause);
     if (lit.length < t.minLen) t.minLen = lit.length;
+    if (NUMBER_TEXT.test(lit)) t.numeric = true;
     t.clauses.push(clause);
   }
 
@@ -729,7 +737,7 @@ export class Prefilter {
     }
     const report = new Int32Array(S);
     for (let st = 0; st < S; st++) report[st] = bfsOut[st] ? st : bfsLink[st]!;
-    return { delta: bfsDelta, out: bfsOut, report, outLink: bfsLink, seen: new Int32Array(S), vseen: new Int32Array(S), clauses: Int32Array.from(new Set(t.clauses)), minLen: t.minLen, states: S, id: this.nAutomata++ };
+    return { delta: bfsDelta, out: bfsOut, report, outLink: bfsLink, seen: new Int32Array(S), vseen: new Int32Array(S), clauses: Int32Array.from(new Set(t.clauses)), minLen: t.minLen, numeric: t.numeric, states: S, id: this.nAutomata++ };
   }
 
   /**
@@ -967,7 +975,7 @@ export class Prefilter {
       if (kw) this.run(kw, v);
     } else if (typeof v === 'number' || typeof v === 'boolean') {
       this.nValues++;
-      if (kw) {
+      if (kw && kw.numeric) {
         const t = String(v);
         this.len += t.length;
         this.run(kw, t);

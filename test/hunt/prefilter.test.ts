@@ -83,3 +83,19 @@ test('a required `.{N,}` regex makes short events skip the rule', () => {
   p.scan(ev({ Image: 'C:\\w\\powershell.exe', CommandLine: 'powershell ' + 'A'.repeat(120) }));
   assert.ok(p.hit(0));
 });
+
+test('keyword literals: numbers and booleans are searched when a literal could occur in their text', () => {
+  const evn = (fields: Record<string, string | number | boolean>): VigieEvent => ({ origin: { file: 'x', format: 't', offset: 0 }, logsource: {}, fields });
+  const p = new Prefilter([
+    { k: ['2.75'], condition: 'k' },
+    { k: ['sekurlsa::'], condition: 'k' },
+    { k: ['true'], condition: 'k' },
+  ]);
+  p.scan(evn({ Ratio: 12.75, Flag: true, Text: 'nothing' }));
+  assert.ok(p.hit(0), 'a number-like keyword is found in a numeric field');
+  assert.ok(p.hit(2), 'a boolean field reads as true');
+  assert.ok(!p.hit(1));
+  p.scan(evn({ Ratio: 80, Flag: false, Text: 'sekurlsa::logonpasswords' }));
+  assert.ok(!p.hit(0) && !p.hit(2));
+  assert.ok(p.hit(1));
+});
