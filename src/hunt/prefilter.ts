@@ -485,6 +485,8 @@ interface KeyEntry {
   vc: Map<string, ValueRecord> | null;
   hits: number;
   misses: number;
+  /** length of the shortest literal of its automata (a shorter value cannot hit any) */
+  minLen: number;
   /** the last value looked up in `vc` and its record: consecutive events often repeat a value (no hashing then) */
   lastV: string | undefined;
   lastRec: ValueRecord | undefined;
@@ -774,7 +776,8 @@ export class Prefilter {
     // value caches for the first MAX_CACHED_KEYS field names only (memory stays bounded whatever the input)
     const cache = this.cachedKeys < MAX_CACHED_KEYS;
     if (cache) this.cachedKeys++;
-    e = { autos, na: Int32Array.from(na), vc: cache ? new Map() : null, hits: 0, misses: 0, lastV: undefined, lastRec: undefined };
+    const minLen = autos.reduce((m, a) => Math.min(m, a.minLen), 0x7fffffff);
+    e = { autos, na: Int32Array.from(na), vc: cache ? new Map() : null, hits: 0, misses: 0, minLen, lastV: undefined, lastRec: undefined };
     this.keyEntries.set(key, e);
     return e;
   }
@@ -825,6 +828,7 @@ export class Prefilter {
         for (let i = 0; !needed && i < autos.length; i++) if (need![autos[i]!.id] === 1) needed = true;
         const naCheck = e.na.length !== 0;
         if (!kw && !needed && !naCheck) continue;
+        if (!naCheck && v.length < e.minLen && (!kw || v.length < kw.minLen)) continue; // too short to hold a literal
         if (e.vc !== null && v.length <= MAX_CACHED_LEN) {
           let rec: ValueRecord;
           if (e.lastV === v) rec = e.lastRec!;
