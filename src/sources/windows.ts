@@ -41,7 +41,7 @@ function sysField(fields: Doc, k: (typeof SYSTEM_FIELDS)[number], raw: FieldValu
 }
 
 /** Set a field from EventData/UserData (no closure per event: this runs for every Windows event). */
-function put(fields: Doc, k: string, v: FieldValue | undefined): void {
+export function put(fields: Doc, k: string, v: FieldValue | undefined): void {
   if (v === undefined) return;
   // System fields win over EventData/UserData names that repeat them
   if ((k === 'EventID' || k === 'Channel' || k === 'Computer' || k === 'Provider_Name') && hasOwn.call(fields, k)) return;

@@ -50,9 +50,32 @@ export const MAX_CHUNK_TEMPLATE_BYTES = 1 << 20;
 /** Maximum substitution values per template instance. */
 export const MAX_SUBST = 4096;
 
+/**
+ * Codes of the element and attribute names the Windows field walk (fields.ts) looks for, given to nodes when a
+ * template is compiled (once per chunk) so that each record compares small integers, not strings.
+ */
+export const NC = {
+  Other: 0, Event: 1, System: 2, EventData: 3, UserData: 4, Data: 5, EventID: 6, Version: 7, Level: 8, Task: 9,
+  Opcode: 10, Keywords: 11, EventRecordID: 12, Channel: 13, Computer: 14, Provider: 15, Execution: 16, Security: 17,
+  Correlation: 18, TimeCreated: 19,
+  // attributes
+  Name: 20, Qualifiers: 21, Guid: 22, EventSourceName: 23, ProcessID: 24, ThreadID: 25, UserID: 26, ActivityID: 27,
+  SystemTime: 28,
+} as const;
+const NAME_CODES = new Map<string, number>(Object.entries(NC).filter(([k]) => k !== 'Other'));
+export function nameCode(name: string): number {
+  return NAME_CODES.get(name) ?? 0;
+}
+
 export interface ElementNode {
   k: 0;
   name: string;
+  /** NC code of the name (0 for other names) */
+  c: number;
+  /** set by the field walk once the EventData names of this (template) element are known to be valid */
+  ok: number;
+  /** set by the field walk: this element's EventData name (fixed by the template) has a space (2) or not (1) */
+  sp: number;
   attrs: AttrNode[];
   children: Node[];
 }
@@ -73,6 +96,8 @@ export interface InstanceNode {
 export type Node = ElementNode | TextNode | SubstNode | InstanceNode;
 export interface AttrNode {
   name: string;
+  /** NC code of the name (0 for other names) */
+  c: number;
   parts: Node[];
 }
 export interface Template {
@@ -307,10 +332,10 @@ export class ChunkParser {
         if (r.node) parts.push(r.node);
         q = r.pos;
       }
-      attrs.push({ name: an, parts });
+      attrs.push({ name: an, c: nameCode(an), parts });
     }
     const close = this.buf[q] & 0x1f;
-    const node: ElementNode = { k: 0, name, attrs, children: [] };
+    const node: ElementNode = { k: 0, name, c: nameCode(name), ok: 0, sp: 0, attrs, children: [] };
     if (close === TOK.CloseEmpty) return { node, pos: q + 1 };
     if (close !== TOK.CloseStart) this.fail(`expected end of element start, found token 0x${this.buf[q].toString(16)}`, q);
     q++;
@@ -384,7 +409,8 @@ function isObj(v: FieldValue | undefined): v is Doc {
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
-function textOf(v: FieldValue): string {
+/** Text of a value when parts of an element's text are joined (the first part keeps its type, see Renderer). */
+export function textOf(v: FieldValue): string {
   if (typeof v === 'string') return v;
   if (Array.isArray(v)) return v.map((x) => textOf(x)).join(',');
   if (v === null) return '';
@@ -403,6 +429,44 @@ function insert(parent: Doc, key: string, value: FieldValue): void {
     }
   }
   setKey(parent, key, value);
+}
+
+/**
+ * `s.trim()`, without the call when both ends are printable ASCII (nearly every value): trim only removes white
+ * space and line terminators, none of which is in 0x21–0x7E.
+ */
+export function trimText(s: string): string {
+  const n = s.length;
+  if (n > 0) {
+    const a = s.charCodeAt(0);
+    const b = s.charCodeAt(n - 1);
+    if (a > 32 && a < 127 && b > 32 && b < 127) return s;
+  }
+  return s.trim();
+}
+
+/** An attribute's value: a single part keeps its type; several parts are joined as text; null when empty. */
+export function attrValue(parts: Node[], values: Value[]): FieldValue {
+  if (parts.length === 1) {
+    const p = parts[0];
+    if (p.k === 1) return p.v;
+    if (p.k === 2) {
+      const v = values[p.i];
+      return v === undefined || v instanceof Fragment ? null : v;
+    }
+    return null;
+  }
+  let s: string | null = null;
+  for (const p of parts) {
+    let v: FieldValue = null;
+    if (p.k === 1) v = p.v;
+    else if (p.k === 2) {
+      const x = values[p.i];
+      v = x === undefined || x instanceof Fragment ? null : x;
+    }
+    if (v !== null) s = (s ?? '') + textOf(v);
+  }
+  return s;
 }
 
 /** Renders nodes into a document. One instance per record (it carries the node budget). */
@@ -426,29 +490,6 @@ export class Renderer {
     }
   }
 
-  private attrValue(parts: Node[], values: Value[]): FieldValue {
-    if (parts.length === 1) {
-      const p = parts[0];
-      if (p.k === 1) return p.v;
-      if (p.k === 2) {
-        const v = values[p.i];
-        return v === undefined || v instanceof Fragment ? null : v;
-      }
-      return null;
-    }
-    let s: string | null = null;
-    for (const p of parts) {
-      let v: FieldValue = null;
-      if (p.k === 1) v = p.v;
-      else if (p.k === 2) {
-        const x = values[p.i];
-        v = x === undefined || x instanceof Fragment ? null : x;
-      }
-      if (v !== null) s = (s ?? '') + textOf(v);
-    }
-    return s;
-  }
-
   private element(el: ElementNode, values: Value[], parent: Doc, depth: number): void {
     if (--this.budget < 0) throw new BinXmlError('record renders too many nodes (template amplification)');
     const isData = el.name === 'Data';
@@ -460,13 +501,13 @@ export class Renderer {
       for (let i = 0; i < al.length; i++) {
         const a = al[i]!;
         if (a.name !== 'Name') continue;
-        const v = this.attrValue(a.parts, values);
+        const v = attrValue(a.parts, values);
         if (v !== null) dataName = textOf(v);
       }
     } else {
       for (let i = 0; i < al.length; i++) {
         const a = al[i]!;
-        const v = this.attrValue(a.parts, values);
+        const v = attrValue(a.parts, values);
         if (v === null) continue;
         if (!attrs) attrs = {};
         setKey(attrs, a.name, v);
@@ -500,7 +541,7 @@ export class Renderer {
       }
     }
     // evtx_dump trims surrounding whitespace from element text; rules written against its output expect that
-    if (typeof text === 'string') text = text.trim();
+    if (typeof text === 'string') text = trimText(text);
     if (isData) {
       if (dataName !== undefined) {
         let v: FieldValue = obj ?? (text !== undefined ? text : null);
@@ -551,3 +592,13 @@ export function renderParsed(parser: ChunkParser, nodes: Node[]): Doc {
   return doc;
 }
 
+
+/**
+ * Render nodes already checked by the direct field walk (fields.ts): it counted the elements and charged the chunk's
+ * budget when the record was read, so the (lazy, later) rendering here cannot exceed MAX_RENDER_NODES.
+ */
+export function renderNodes(nodes: Node[]): Doc {
+  const doc: Doc = {};
+  new Renderer(MAX_RENDER_NODES).render(nodes, [], doc);
+  return doc;
+}

@@ -10,7 +10,8 @@
  */
 import * as zlib from 'node:zlib';
 import type { Doc } from '../../event.js';
-import { BinXmlError, ChunkParser, renderRecord } from './binxml.js';
+import { BinXmlError, ChunkParser, MAX_RENDER_NODES, renderNodes, renderParsed, type Node } from './binxml.js';
+import { directFields, type DirectFields } from './fields.js';
 import { filetimeMs } from './values.js';
 
 export const FILE_MAGIC = Buffer.from('ElfFile\0', 'latin1');
@@ -193,13 +194,33 @@ const spareChunkBuffers: Buffer[] = [];
 
 // ---------------------------------------------------------------------------------------------------------
 
-export interface EvtxRecord {
-  /** file offset of the record header */
-  offset: number;
-  recordId: number;
-  /** record header timestamp, ms since epoch */
-  written: number;
-  doc: Doc;
+/**
+ * One event record. `direct`: its Sigma fields read straight from the Binary XML (fields.ts), when the record has a
+ * common layout; `doc` (the evtx_dump-shaped document) is then rendered on first access from the parsed nodes.
+ * Records with an unusual layout are rendered when read (`direct` undefined).
+ */
+export class EvtxRecord {
+  private rendered: Doc | undefined;
+  constructor(
+    /** file offset of the record header */
+    readonly offset: number,
+    readonly recordId: number,
+    /** record header timestamp, ms since epoch */
+    readonly written: number,
+    doc: Doc | undefined,
+    private readonly nodes: Node[] | undefined,
+    readonly direct: DirectFields | undefined,
+  ) {
+    this.rendered = doc;
+  }
+  get doc(): Doc {
+    return (this.rendered ??= renderNodes(this.nodes ?? []));
+  }
+}
+
+export interface EvtxReadOptions {
+  /** read Sigma fields straight from the Binary XML when the layout allows (default true); false renders every record */
+  direct?: boolean;
 }
 
 export interface EvtxProblem {
@@ -230,8 +251,9 @@ export async function* readEvtxStream(
   stream: NodeJS.ReadableStream | Buffer,
   onError: (p: EvtxProblem) => void,
   stats?: EvtxStats,
+  opts?: EvtxReadOptions,
 ): AsyncGenerator<EvtxRecord> {
-  for await (const records of readEvtxChunks(stream, onError, stats)) yield* records;
+  for await (const records of readEvtxChunks(stream, onError, stats, opts)) yield* records;
 }
 
 /**
@@ -242,7 +264,9 @@ export async function* readEvtxChunks(
   input: NodeJS.ReadableStream | Buffer,
   onError: (p: EvtxProblem) => void,
   stats?: EvtxStats,
+  opts?: EvtxReadOptions,
 ): AsyncGenerator<EvtxRecord[]> {
+  const direct = opts?.direct !== false;
   const reader = Buffer.isBuffer(input) ? new MemReader(input) : new StreamReader(input);
   const own = spareChunkBuffers.pop() ?? Buffer.alloc(CHUNK_SIZE);
   const mem = reader instanceof MemReader ? reader : undefined;
@@ -347,16 +371,22 @@ export async function* readEvtxChunks(
         }
         const recordId = Number(buf.readBigUInt64LE(off + 8));
         const written = filetimeMs(buf.readUInt32LE(off + 16), buf.readUInt32LE(off + 20));
-        let doc: Doc | undefined;
+        let rec: EvtxRecord | undefined;
         try {
-          doc = renderRecord(parser, off + 24, off + rsize - 4);
+          const nodes = parser.fragment(off + 24, off + rsize - 4, false, 0).nodes;
+          // common layouts: fields straight from the nodes, the document rendered later if ever asked for
+          const d = direct ? directFields(nodes, Math.min(MAX_RENDER_NODES, parser.renderBudget)) : undefined;
+          if (d) {
+            parser.renderBudget -= d.count;
+            rec = new EvtxRecord(chunkOff + off, recordId, written, undefined, nodes, d);
+          } else rec = new EvtxRecord(chunkOff + off, recordId, written, renderParsed(parser, nodes), undefined, undefined);
         } catch (e) {
           const msg = e instanceof BinXmlError || e instanceof RangeError ? e.message : String(e);
           err(chunkOff + off, `record ${recordId}: ${msg}; record skipped`);
         }
-        if (doc) {
+        if (rec) {
           st.records++;
-          records.push({ offset: chunkOff + off, recordId, written, doc });
+          records.push(rec);
         }
         off += rsize;
       }

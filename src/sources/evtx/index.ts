@@ -6,8 +6,9 @@ import type { Source } from '../types.js';
 import type { VigieEvent } from '../../event.js';
 import { windowsEvent } from '../windows.js';
 import { CHUNK_MAGIC, FILE_MAGIC, readEvtxChunks } from './file.js';
+import { lazyEvent } from './fields.js';
 
-export { readEvtxStream, readEvtxChunks, declaredRecords } from './file.js';
+export { readEvtxStream, readEvtxChunks, declaredRecords, EvtxRecord } from './file.js';
 
 export const source: Source = {
   name: 'evtx',
@@ -27,7 +28,9 @@ export const source: Source = {
       const events = new Array<VigieEvent>(records.length);
       for (let i = 0; i < records.length; i++) {
         const r = records[i]!;
-        events[i] = windowsEvent(r.doc, { file, format: 'evtx', offset: r.offset, record: r.recordId });
+        const origin = { file, format: 'evtx', offset: r.offset, record: r.recordId };
+        // common layouts: fields read straight from the Binary XML, `doc` rendered on first access
+        events[i] = r.direct ? lazyEvent(r.direct, origin, r) : windowsEvent(r.doc, origin);
       }
       yield events;
     }

@@ -1,0 +1,677 @@
+/**
+ * Sigma fields of an EVTX record straight from its parsed Binary XML (template instances + substitution values),
+ * without rendering the `evtx_dump`-shaped document first. The result is exactly what
+ * `windowsEvent(renderRecord(…))` gives (same keys in the same order, same values and types, same time…): this walk
+ * follows the renderer's rules (text joining and trimming, attributes, `<Data Name>`) and windowsEvent's (which System
+ * children and attributes become fields, EventData names, UserData leaves, System names winning over data names).
+ *
+ * Only the common, well-formed layouts are handled here: Event > System / EventData > Data[Name] (or plain leaf
+ * elements) / UserData > … > leaves. Anything unusual (unnamed or duplicate names, elements or BinXml fragments
+ * inside a Data or a System value, text between elements, names that JavaScript would reorder, `<Data>` outside
+ * EventData, very deep nesting, records over the node budget…) returns undefined and the caller renders the
+ * document and calls windowsEvent as before: correctness first, speed for the common case.
+ *
+ * The walk also counts the elements the renderer will render for this record, so the chunk's node budget is
+ * charged the same, and the document can be rendered later, on first access (`doc` is lazy), within the per-record
+ * budget. Nodes hold decoded values (strings, numbers), never the chunk buffer, which is reused for the next chunk.
+ */
+import type { Doc, EventOrigin, FieldValue, VigieEvent } from '../../event.js';
+import { fastFields, parseTime } from '../../event.js';
+import { put } from '../windows.js';
+import { attrValue, Fragment, MAX_DEPTH, NC, textOf, trimText, type ElementNode, type Node, type Value } from './binxml.js';
+
+/** Two decimal digits at i, or -1. */
+function d2(s: string, i: number): number {
+  const a = s.charCodeAt(i) - 48;
+  const b = s.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+/**
+ * `parseTime(s)` for the exact text the EVTX decoder writes for FILETIME / SYSTEMTIME values
+ * ("YYYY-MM-DDTHH:MM:SS.ffffffZ", every field in its normal range) without Date.parse; anything else goes to
+ * parseTime. Same result: Date.parse truncates the microseconds and rolls day overflow (Feb 30) the way Date.UTC does.
+ */
+export function evtxTime(s: string): number | undefined {
+  if (
+    s.length === 27 && s.charCodeAt(4) === 45 && s.charCodeAt(7) === 45 && s.charCodeAt(10) === 84 && s.charCodeAt(13) === 58 &&
+    s.charCodeAt(16) === 58 && s.charCodeAt(19) === 46 && s.charCodeAt(26) === 90
+  ) {
+    const yh = d2(s, 0);
+    const yl = d2(s, 2);
+    const mo = d2(s, 5);
+    const d = d2(s, 8);
+    const h = d2(s, 11);
+    const mi = d2(s, 14);
+    const sec = d2(s, 17);
+    const f1 = d2(s, 20);
+    const f2 = s.charCodeAt(22) - 48;
+    const f3 = d2(s, 23);
+    const f4 = s.charCodeAt(25) - 48;
+    if (
+      yh >= 1 && yl >= 0 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h >= 0 && h <= 23 && mi >= 0 && mi <= 59 &&
+      sec >= 0 && sec <= 59 && f1 >= 0 && f2 >= 0 && f2 <= 9 && f3 >= 0 && f4 >= 0 && f4 <= 9
+    ) {
+      // days from the civil date (Date.UTC's MakeDay: a day past the month's end rolls over linearly)
+      const y = yh * 100 + yl - (mo <= 2 ? 1 : 0);
+      const era = Math.floor(y / 400);
+      const yoe = y - era * 400;
+      const doy = Math.floor((153 * (mo > 2 ? mo - 3 : mo + 9) + 2) / 5) + d - 1;
+      const days = era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468;
+      return days * 86400000 + h * 3600000 + mi * 60000 + sec * 1000 + f1 * 10 + f2;
+    }
+  }
+  return parseTime(s);
+}
+
+/** Fields and event header values of a record, and the elements its document has. */
+export interface DirectFields {
+  fields: Doc;
+  time: number | undefined;
+  computer: string | undefined;
+  channel: string | undefined;
+  provider: string | undefined;
+  eventId: number | undefined;
+  /** elements the renderer renders for this record (what the chunk's node budget was charged) */
+  count: number;
+}
+
+/** Nesting the walk follows before giving up (the renderer refuses beyond MAX_DEPTH × 2). */
+const MAX_WALK_DEPTH = MAX_DEPTH;
+/** Template instances and fragments visited per record before giving up (amplification without elements). */
+export const MAX_WALK_STEPS = 200_000;
+
+const EMPTY: Value[] = [];
+/** leafText result for an element that has element, template or fragment children (not a leaf) */
+const COMPLEX = {} as { [k: string]: FieldValue };
+
+class Fallback {}
+const FALLBACK = new Fallback();
+/** Why the last record took the rendering path (for tests and tuning). */
+export let lastFallback = '';
+function fallback(why: string): never {
+  lastFallback = why;
+  throw FALLBACK;
+}
+
+let count = 0;
+let limit = 0;
+let steps = 0;
+
+/** One element more in the rendered document (the renderer's budget unit). */
+function bump(): void {
+  if (++count > limit) fallback('node budget');
+}
+
+/** Elements under an element, in document order, with the substitution values they are rendered with. */
+interface Kids {
+  els: ElementNode[];
+  /** values of each element; null when every element is a direct child (then they all use `same`) */
+  vals: Value[][] | null;
+  same: Value[];
+  /** the element has text (its value would carry "#text") */
+  text: boolean;
+  /** the renderer makes an object for the element (element, template or fragment children) */
+  obj: boolean;
+}
+
+/** Renderer.render: elements of a node list, through template instances and BinXml fragments; text is dropped. */
+function level(nodes: Node[], values: Value[], out: Kids, depth: number): void {
+  if (depth > MAX_WALK_DEPTH || ++steps > MAX_WALK_STEPS) fallback('nesting or steps');
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i]!;
+    if (n.k === 0) {
+      out.els.push(n);
+      out.vals!.push(values);
+    } else if (n.k === 3) level(n.tpl.nodes, n.values, out, depth + 1);
+    else if (n.k === 2) {
+      const v = values[n.i];
+      if (v instanceof Fragment) level(v.nodes, EMPTY, out, depth + 1);
+    }
+  }
+}
+
+/** The children of an element as Renderer.element sees them. */
+function kids(children: Node[], values: Value[], depth: number): Kids {
+  return kidsInto({ els: [], vals: [], same: EMPTY, text: false, obj: false }, children, values, depth);
+}
+
+/** Reused lists for the one Event, System, EventData and UserData of the record being read (no allocation per record). */
+const K_TOP: Kids = { els: [], vals: [], same: EMPTY, text: false, obj: false };
+const K_EVENT: Kids = { els: [], vals: [], same: EMPTY, text: false, obj: false };
+const K_SYSTEM: Kids = { els: [], vals: [], same: EMPTY, text: false, obj: false };
+const K_DATA: Kids = { els: [], vals: [], same: EMPTY, text: false, obj: false };
+const K_USER: Kids = { els: [], vals: [], same: EMPTY, text: false, obj: false };
+
+function reset(k: Kids): Kids {
+  if (k.vals === null) {
+    // els was a template's own children list: replaced, never truncated
+    k.els = [];
+    k.vals = [];
+  } else {
+    k.els.length = 0;
+    k.vals.length = 0;
+  }
+  k.text = false;
+  k.obj = false;
+  return k;
+}
+
+/** The elements of a container: its own children list when they all are elements (no copy), else kidsInto. */
+function elems(out: Kids, children: Node[], values: Value[], depth: number): Kids {
+  for (let i = 0; i < children.length; i++) if (children[i]!.k !== 0) return kidsInto(reset(out), children, values, depth);
+  out.els = children as ElementNode[];
+  out.vals = null;
+  out.same = values;
+  out.text = false;
+  out.obj = children.length > 0;
+  return out;
+}
+
+function kidsInto(out: Kids, children: Node[], values: Value[], depth: number): Kids {
+  for (let i = 0; i < children.length; i++) {
+    const c = children[i]!;
+    switch (c.k) {
+      case 0:
+        out.obj = true;
+        out.els.push(c);
+        out.vals!.push(values);
+        break;
+      case 1:
+        if (c.v !== null) out.text = true;
+        break;
+      case 2: {
+        const v = values[c.i];
+        if (v === undefined || v === null) break;
+        if (v instanceof Fragment) {
+          out.obj = true;
+          level(v.nodes, EMPTY, out, depth + 1);
+        } else out.text = true;
+        break;
+      }
+      case 3:
+        out.obj = true;
+        level(c.tpl.nodes, c.values, out, depth + 1);
+        break;
+    }
+  }
+  return out;
+}
+
+/** Count the elements the renderer renders under a node list (subtrees windowsEvent does not read). */
+function countNodes(nodes: Node[], values: Value[], depth: number): void {
+  if (depth > MAX_WALK_DEPTH || ++steps > MAX_WALK_STEPS) fallback('nesting or steps');
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i]!;
+    if (n.k === 0) {
+      bump();
+      countNodes(n.children, values, depth + 1);
+    } else if (n.k === 3) countNodes(n.tpl.nodes, n.values, depth + 1);
+    else if (n.k === 2) {
+      const v = values[n.i];
+      if (v instanceof Fragment) countNodes(v.nodes, EMPTY, depth + 1);
+    }
+  }
+}
+
+/** The text of a leaf element as the renderer gives it (parts joined, strings trimmed); COMPLEX when not a leaf. */
+function leafText(children: Node[], values: Value[]): FieldValue | undefined {
+  let text: FieldValue | undefined;
+  for (let i = 0; i < children.length; i++) {
+    const c = children[i]!;
+    if (c.k === 1) {
+      if (c.v !== null) text = text === undefined ? c.v : textOf(text) + textOf(c.v);
+    } else if (c.k === 2) {
+      const v = values[c.i];
+      if (v === undefined || v === null) continue;
+      if (v instanceof Fragment) return COMPLEX;
+      text = text === undefined ? v : textOf(text) + textOf(v);
+    } else return COMPLEX;
+  }
+  return typeof text === 'string' ? trimText(text) : text;
+}
+
+/** Leaf text of an element, falling back when it is not a leaf. */
+function leaf(el: ElementNode, values: Value[]): FieldValue | undefined {
+  const t = leafText(el.children, values);
+  if (t === COMPLEX) fallback('not a leaf');
+  return t;
+}
+
+/** The value of the last non-null attribute of that name (as the `#attributes` object keeps it). */
+function attrLast(el: ElementNode, values: Value[], code: number): FieldValue | undefined {
+  let r: FieldValue | undefined;
+  const al = el.attrs;
+  for (let i = 0; i < al.length; i++) {
+    const a = al[i]!;
+    if (a.c !== code) continue;
+    const v = attrValue(a.parts, values);
+    if (v !== null) r = v;
+  }
+  return r;
+}
+
+/** The element gets an `#attributes` object (one attribute at least is not null). */
+function hasAttrs(el: ElementNode, values: Value[]): boolean {
+  const al = el.attrs;
+  for (let i = 0; i < al.length; i++) if (attrValue(al[i]!.parts, values) !== null) return true;
+  return false;
+}
+
+/**
+ * Names the direct walk leaves to the renderer: ones JavaScript enumerates out of insertion order (array indexes:
+ * tested by a leading digit), the renderer's and windowsEvent's special keys, and "__proto__".
+ */
+function badKey(k: string): boolean {
+  const c = k.charCodeAt(0);
+  if (c >= 48 && c <= 57) return true;
+  if (c === 35) return k === '#attributes' || k === '#text';
+  if (c === 68) return k === 'Data';
+  if (c === 95) return k === '__proto__';
+  return false;
+}
+
+/** Keys and values collected from EventData / UserData, in windowsEvent's order. */
+const keys: string[] = [];
+const vals: FieldValue[] = [];
+/** EventData names with a space (windowsEvent also sets them without spaces) */
+const spaces: boolean[] = [];
+
+/** Add a key unless it repeats one of the same object (keys[from…]): a repeat falls back. */
+function addKey(from: number, k: string, v: FieldValue): void {
+  if (badKey(k)) fallback('special name');
+  const n = keys.length - from;
+  if (n < 32) {
+    for (let i = from; i < keys.length; i++) if (keys[i] === k) fallback('repeated name');
+  } else if (new Set(keys.slice(from)).has(k)) fallback('repeated name'); // rare: a record with many names
+  keys.push(k);
+  vals.push(v);
+}
+
+/** UserData below its element: leaves become fields (flattenUserData), nested elements are walked. */
+function flatten(k: Kids, depth: number, wdepth: number): void {
+  if (depth > 16) fallback('UserData too deep');
+  const from = keys.length;
+  const seen: string[] = [];
+  for (let i = 0; i < k.els.length; i++) {
+    const el = k.els[i]!;
+    const v = k.vals === null ? k.same : k.vals[i]!;
+    bump();
+    const name = el.name;
+    if (badKey(name) || seen.includes(name)) fallback('UserData name');
+    seen.push(name);
+    const t = leafText(el.children, v);
+    if (t === COMPLEX) {
+      const sub = kids(el.children, v, wdepth + 1);
+      if (sub.text) fallback('text beside elements in UserData');
+      flatten(sub, depth + 1, wdepth + 1);
+    } else if (t !== undefined) addKey(from, name, t);
+    else if (!hasAttrs(el, v)) addKey(from, name, null);
+  }
+}
+
+const S_EVENTID = 1 << 0;
+const S_VERSION = 1 << 1;
+const S_LEVEL = 1 << 2;
+const S_TASK = 1 << 3;
+const S_OPCODE = 1 << 4;
+const S_KEYWORDS = 1 << 5;
+const S_RECORDID = 1 << 6;
+const S_CHANNEL = 1 << 7;
+const S_COMPUTER = 1 << 8;
+const S_PROVIDER = 1 << 9;
+const S_EXECUTION = 1 << 10;
+const S_SECURITY = 1 << 11;
+const S_CORRELATION = 1 << 12;
+const S_TIME = 1 << 13;
+
+/** Mark a System child as seen; a repeated one falls back (the renderer keeps the last, renamed). */
+function once(seen: number, bit: number): number {
+  if (seen & bit) fallback('repeated System child');
+  return seen | bit;
+}
+
+function walk(nodes: Node[]): DirectFields {
+  const top = reset(K_TOP);
+  level(nodes, EMPTY, top, 0);
+  if (top.els.length !== 1) fallback('not one root element');
+  const event = top.els[0]!;
+  if (event.c !== NC.Event) fallback('root is not Event');
+  bump();
+  const ek = elems(K_EVENT, event.children, top.vals![0]!, 1);
+  if (!ek.obj) fallback('Event has no elements');
+  let sys: ElementNode | undefined;
+  let sysV: Value[] = EMPTY;
+  let ed: ElementNode | undefined;
+  let edV: Value[] = EMPTY;
+  let ud: ElementNode | undefined;
+  let udV: Value[] = EMPTY;
+  for (let i = 0; i < ek.els.length; i++) {
+    const el = ek.els[i]!;
+    const v = ek.vals === null ? ek.same : ek.vals[i]!;
+    switch (el.c) {
+      case NC.System:
+        if (sys) fallback('two System');
+        sys = el;
+        sysV = v;
+        break;
+      case NC.EventData:
+        if (ed) fallback('two EventData');
+        ed = el;
+        edV = v;
+        break;
+      case NC.UserData:
+        if (ud) fallback('two UserData');
+        ud = el;
+        udV = v;
+        break;
+      case NC.Data:
+        fallback('Data in Event');
+        break;
+      default:
+        bump();
+        countNodes(el.children, v, 3);
+    }
+  }
+  if (!sys) fallback('no System');
+
+  // System
+  bump();
+  const sk = elems(K_SYSTEM, sys.children, sysV, 2);
+  if (!sk.obj) fallback('System has no elements');
+  let seen = 0;
+  let eid: FieldValue | undefined;
+  let qual: FieldValue | undefined;
+  let version: FieldValue | undefined;
+  let lvl: FieldValue | undefined;
+  let task: FieldValue | undefined;
+  let opcode: FieldValue | undefined;
+  let keywords: FieldValue | undefined;
+  let recordId: FieldValue | undefined;
+  let channel: FieldValue | undefined;
+  let computer: FieldValue | undefined;
+  let pName: FieldValue | undefined;
+  let pGuid: FieldValue | undefined;
+  let pSource: FieldValue | undefined;
+  let pid: FieldValue | undefined;
+  let tid: FieldValue | undefined;
+  let uid: FieldValue | undefined;
+  let act: FieldValue | undefined;
+  let tc: FieldValue | undefined;
+  for (let i = 0; i < sk.els.length; i++) {
+    const el = sk.els[i]!;
+    const v = sk.vals === null ? sk.same : sk.vals[i]!;
+    bump();
+    switch (el.c) {
+      case NC.EventID:
+        seen = once(seen, S_EVENTID);
+        eid = leaf(el, v);
+        qual = attrLast(el, v, NC.Qualifiers);
+        break;
+      case NC.Version:
+        seen = once(seen, S_VERSION);
+        version = leaf(el, v);
+        break;
+      case NC.Level:
+        seen = once(seen, S_LEVEL);
+        lvl = leaf(el, v);
+        break;
+      case NC.Task:
+        seen = once(seen, S_TASK);
+        task = leaf(el, v);
+        break;
+      case NC.Opcode:
+        seen = once(seen, S_OPCODE);
+        opcode = leaf(el, v);
+        break;
+      case NC.Keywords:
+        seen = once(seen, S_KEYWORDS);
+        keywords = leaf(el, v);
+        break;
+      case NC.EventRecordID:
+        seen = once(seen, S_RECORDID);
+        recordId = leaf(el, v);
+        break;
+      case NC.Channel:
+        seen = once(seen, S_CHANNEL);
+        channel = leaf(el, v);
+        break;
+      case NC.Computer:
+        seen = once(seen, S_COMPUTER);
+        computer = leaf(el, v);
+        break;
+      case NC.Provider:
+        seen = once(seen, S_PROVIDER);
+        leaf(el, v);
+        pName = attrLast(el, v, NC.Name);
+        pGuid = attrLast(el, v, NC.Guid);
+        pSource = attrLast(el, v, NC.EventSourceName);
+        break;
+      case NC.Execution:
+        seen = once(seen, S_EXECUTION);
+        leaf(el, v);
+        pid = attrLast(el, v, NC.ProcessID);
+        tid = attrLast(el, v, NC.ThreadID);
+        break;
+      case NC.Security:
+        seen = once(seen, S_SECURITY);
+        leaf(el, v);
+        uid = attrLast(el, v, NC.UserID);
+        break;
+      case NC.Correlation:
+        seen = once(seen, S_CORRELATION);
+        leaf(el, v);
+        act = attrLast(el, v, NC.ActivityID);
+        break;
+      case NC.TimeCreated:
+        seen = once(seen, S_TIME);
+        leaf(el, v);
+        tc = attrLast(el, v, NC.SystemTime);
+        break;
+      case NC.Data:
+        fallback('Data in System');
+        break;
+      default:
+        countNodes(el.children, v, 4);
+    }
+  }
+
+  // EventData: <Data Name="X"> (and plain leaf elements such as <Binary>) → X
+  keys.length = 0;
+  vals.length = 0;
+  spaces.length = 0;
+  let unnamed: FieldValue[] | undefined;
+  let unnamedAt = -1;
+  if (ed) {
+    bump();
+    const k = elems(K_DATA, ed.children, edV, 2);
+    if (k.text) fallback('text in EventData');
+    // names checked once per template element: when every element is a direct child and every Name is literal
+    // text, the names are the same for every record of the template
+    const checked = ed.ok === 1;
+    let literal = !checked;
+    for (let i = 0; literal && i < ed.children.length; i++) if (ed.children[i]!.k !== 0) literal = false;
+    for (let i = 0; i < k.els.length; i++) {
+      const el = k.els[i]!;
+      const v = k.vals === null ? k.same : k.vals[i]!;
+      bump();
+      let key: string | undefined;
+      // a name fixed by the template: whether it has a space is kept on the element (1 no, 2 yes)
+      let fixed = true;
+      if (el.c === NC.Data) {
+        const al = el.attrs;
+        for (let j = 0; j < al.length; j++) {
+          const a = al[j]!;
+          if (a.c !== NC.Name) continue;
+          if (a.parts.length !== 1 || a.parts[0]!.k !== 1) fixed = literal = false;
+          const n = attrValue(a.parts, v);
+          if (n !== null) key = textOf(n);
+        }
+        if (key === undefined) {
+          // unnamed <Data> (classic event sources): the texts, in order, become `Data` where the first one stands
+          const t = leaf(el, v);
+          if (t === undefined) continue;
+          if (unnamed === undefined) {
+            unnamed = [t];
+            unnamedAt = keys.length;
+            keys.push('Data');
+            vals.push(unnamed);
+            spaces.push(false);
+          } else unnamed.push(t);
+          continue;
+        }
+      } else {
+        if (hasAttrs(el, v)) fallback('attributes on an EventData leaf');
+        key = el.name;
+      }
+      const t = leaf(el, v);
+      let space = el.sp;
+      if (space === 0) {
+        space = key.includes(' ') ? 2 : 1;
+        if (fixed) el.sp = space;
+      }
+      if (checked) {
+        keys.push(key);
+        vals.push(t === undefined ? null : t);
+      } else addKey(0, key, t === undefined ? null : t);
+      spaces.push(space === 2);
+    }
+    if (literal) ed.ok = 1;
+  }
+  const edCount = keys.length;
+  // UserData: the leaves below its child
+  if (ud) {
+    bump();
+    const k = kidsInto(reset(K_USER), ud.children, udV, 2);
+    if (k.text) fallback('text in UserData');
+    if (k.obj) flatten(k, 0, 3);
+  }
+
+  // the fields, in windowsEvent's order
+  const fields: Doc = {};
+  const eventId = typeof eid === 'number' ? eid : typeof eid === 'string' && /^\d+$/.test(eid) ? Number(eid) : undefined;
+  if (eventId !== undefined) fields.EventID = eventId;
+  if (qual !== undefined) fields.Qualifiers = qual;
+  if (version !== undefined) fields.Version = version;
+  if (lvl !== undefined) fields.Level = lvl;
+  if (task !== undefined) fields.Task = task;
+  if (opcode !== undefined) fields.Opcode = opcode;
+  if (keywords !== undefined) fields.Keywords = keywords;
+  if (recordId !== undefined) fields.EventRecordID = recordId;
+  if (channel !== undefined) fields.Channel = channel;
+  if (computer !== undefined) fields.Computer = computer;
+  if (pName !== undefined) fields.Provider_Name = pName;
+  if (pGuid !== undefined) fields.Provider_Guid = pGuid;
+  if (pSource !== undefined) fields.Provider_EventSourceName = pSource;
+  if (pid !== undefined) fields.ProcessID = pid;
+  if (tid !== undefined) fields.ThreadID = tid;
+  if (uid !== undefined) fields.UserID = uid;
+  if (act !== undefined) fields.ActivityID = act;
+  if (typeof tc === 'string') fields.TimeCreated = tc;
+  for (let i = 0; i < edCount; i++) {
+    const k = keys[i]!;
+    const v = vals[i]!;
+    if (i === unnamedAt) {
+      // windowsEvent: one text is unwrapped (an array value becomes the list), several are the list
+      const texts = v as FieldValue[];
+      const list = texts.length === 1 && Array.isArray(texts[0]) ? texts[0].slice() : texts;
+      fields.Data = list;
+      fields.DataText = list.filter((x) => x !== null).map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join('\n');
+      continue;
+    }
+    put(fields, k, v);
+    if (spaces[i]) put(fields, k.replace(/ /g, ''), v);
+  }
+  for (let i = edCount; i < keys.length; i++) put(fields, keys[i]!, vals[i]!);
+  keys.length = 0;
+  vals.length = 0;
+
+  const fc = fields.Channel;
+  const fm = fields.Computer;
+  const fp = fields.Provider_Name;
+  return {
+    fields: fastFields(fields),
+    time: typeof tc === 'string' ? evtxTime(tc) : undefined,
+    computer: typeof fm === 'string' ? fm : undefined,
+    channel: typeof fc === 'string' ? fc : undefined,
+    provider: typeof fp === 'string' ? fp : undefined,
+    eventId,
+    count,
+  };
+}
+
+/**
+ * Fields of a record from its parsed nodes, or undefined when the record needs the full rendering path
+ * (see the module comment). `budget`: elements the record may still render (per record and chunk budgets).
+ */
+export function directFields(nodes: Node[], budget: number): DirectFields | undefined {
+  count = 0;
+  limit = budget;
+  steps = 0;
+  try {
+    return walk(nodes);
+  } catch {
+    // FALLBACK, or anything unexpected: the rendering path decides (and reports damage)
+    keys.length = 0;
+    vals.length = 0;
+    spaces.length = 0;
+    return undefined;
+  }
+}
+
+/** The `doc` accessor of every EvtxEvent (one pair of functions, so all events share their hidden class). */
+let docAccessor: PropertyDescriptor;
+
+/**
+ * The VigieEvent of a record read directly. `doc` is rendered on first access: an own, enumerable accessor property
+ * (defined per instance with shared functions), so spreads, JSON and structured clones of the event still carry the
+ * document; it can be replaced by assignment. (An object literal with a getter costs several µs per event in V8.)
+ */
+class EvtxEvent implements VigieEvent {
+  origin: EventOrigin;
+  time: number | undefined;
+  computer: string | undefined;
+  channel: string | undefined;
+  provider: string | undefined;
+  eventId: number | undefined;
+  logsource: { product: string };
+  fields: Doc;
+  declare doc?: Doc;
+  #source: { readonly doc: Doc } | undefined;
+  #doc: Doc | undefined;
+  static {
+    docAccessor = {
+      get(this: EvtxEvent): Doc | undefined {
+        let d = this.#doc;
+        if (d === undefined && this.#source) {
+          d = this.#doc = this.#source.doc;
+          this.#source = undefined;
+        }
+        return d;
+      },
+      set(this: EvtxEvent, v: Doc | undefined) {
+        this.#doc = v;
+        this.#source = undefined;
+      },
+      enumerable: true,
+      configurable: true,
+    };
+  }
+  constructor(d: DirectFields, origin: EventOrigin, source: { readonly doc: Doc }) {
+    this.origin = origin;
+    this.time = d.time;
+    this.computer = d.computer;
+    this.channel = d.channel;
+    this.provider = d.provider;
+    this.eventId = d.eventId;
+    this.logsource = { product: 'windows' };
+    this.fields = d.fields;
+    this.#source = source;
+    Object.defineProperty(this, 'doc', docAccessor);
+  }
+}
+
+/** The VigieEvent of a record read directly (`doc` rendered from `source` on first access). */
+export function lazyEvent(d: DirectFields, origin: EventOrigin, source: { readonly doc: Doc }): VigieEvent {
+  return new EvtxEvent(d, origin, source);
+}
