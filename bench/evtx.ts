@@ -47,6 +47,7 @@ function walk(dir: string, out: string[] = []): string[] {
 async function child(listFile: string): Promise<void> {
   const files = readFileSync(listFile, 'utf8').split('\n').filter(Boolean);
   const ctx = new ReadContext();
+  ctx.documents = true; // every document is serialised, as `vigie dump` does
   let records = 0;
   let bytes = 0;
   const c0 = process.cpuUsage();

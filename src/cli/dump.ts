@@ -194,6 +194,7 @@ and unsupported files.`)
       for (const m of missing) process.stderr.write(`vigie dump: ${m}: no such file or folder\n`);
 
       const ctx = new ReadContext();
+      ctx.documents = true; // every document is printed: EVTX builds them at once
       const out = process.stdout;
       let broken = false;
       const onOutErr = (e: NodeJS.ErrnoException) => {

@@ -23,6 +23,11 @@ export class ReadContext {
   /** keep at most this many error details (counts continue past it) */
   maxErrorDetails = 1000;
   errorCount = 0;
+  /**
+   * The consumer reads the full document of every event (`vigie dump`). Readers that can give the fields without
+   * building the document (EVTX, for a hunt) then build it at once instead of on demand, which costs less overall.
+   */
+  documents = false;
   constructor(public readonly onError?: (e: InputError) => void) {}
 
   /** Report a skipped record or line: counted, kept (up to maxErrorDetails), never thrown. */

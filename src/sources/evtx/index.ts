@@ -24,7 +24,8 @@ export const source: Source = {
   },
   async *readBatches(input, ctx, open) {
     const file = input.path;
-    for await (const records of readEvtxChunks(input.content ?? open(), (p) => ctx.error({ file, offset: p.offset, message: p.message }))) {
+    const onError = (p: { offset: number; message: string }) => ctx.error({ file, offset: p.offset, message: p.message });
+    for await (const records of readEvtxChunks(input.content ?? open(), onError, undefined, { direct: !ctx.documents })) {
       const events = new Array<VigieEvent>(records.length);
       for (let i = 0; i < records.length; i++) {
         const r = records[i]!;
