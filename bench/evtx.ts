@@ -12,7 +12,7 @@
  * records counted from its output. Both are timed by wall clock and by CPU time (user + system; the machine may
  * be shared, CPU time is the steadier figure). Vigie's peak RSS is reported with the runtime's own baseline.
  */
-import { createWriteStream, existsSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,25 +23,9 @@ import { ReadContext } from '../src/sources/types.js';
 import { readFileBatches } from '../src/sources/index.js';
 import { crc32 } from '../src/sources/evtx/file.js';
 import { packageRoot } from '../src/hunt/paths.js';
+import { evtxexport, evtxFiles, type Run } from './evtxexport.js';
 
 const root = packageRoot();
-
-interface Run {
-  records: number;
-  wall: number;
-  cpu: number;
-  rssMB?: number;
-  errors?: number;
-}
-
-function walk(dir: string, out: string[] = []): string[] {
-  for (const e of readdirSync(dir).sort()) {
-    const p = join(dir, e);
-    if (statSync(p).isDirectory()) walk(p, out);
-    else if (e.toLowerCase().endsWith('.evtx')) out.push(p);
-  }
-  return out;
-}
 
 /** Child mode: read the files listed in `listFile`, print one JSON line with the figures. */
 async function child(listFile: string): Promise<void> {
@@ -75,24 +59,6 @@ function vigie(files: string[]): Run {
   unlinkSync(list);
   if (r.status !== 0) throw new Error(`vigie child failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as Run;
-}
-
-function evtxexport(files: string[]): Run | undefined {
-  if (spawnSync('sh', ['-c', 'command -v evtxexport']).status !== 0) return undefined;
-  const list = join(tmpdir(), `vigie-bench-xlist-${process.pid}.txt`);
-  writeFileSync(list, files.join('\n') + '\n');
-  const script = `s=$(date +%s.%N); n=$(while IFS= read -r f; do evtxexport -f xml "$f" 2>/dev/null; done < "$1" | grep -c '^<Event '); e=$(date +%s.%N); echo "$n $s $e"; times`;
-  const r = spawnSync('bash', ['-c', script, 'bench', list], { encoding: 'utf8' });
-  unlinkSync(list);
-  const lines = r.stdout.trim().split('\n');
-  const [n, s, e] = lines[0].split(' ').map(Number);
-  // `times`: shell user/sys, then children user/sys, as "XmY.YYYs"
-  const secs = (t: string) => {
-    const m = /^(\d+)m([\d.]+)s$/.exec(t);
-    return m ? Number(m[1]) * 60 + Number(m[2]) : 0;
-  };
-  const cpu = lines.slice(1).flatMap((l) => l.trim().split(/\s+/)).reduce((a, t) => a + secs(t), 0);
-  return { records: n, wall: e - s, cpu };
 }
 
 /** One big EVTX file made of the folder's non-empty chunks, repeated n times. */
@@ -154,7 +120,7 @@ async function main(): Promise<void> {
     console.log(`bench/evtx: ${folder} is absent; nothing to measure`);
     return;
   }
-  const files = walk(folder);
+  const files = evtxFiles(folder);
   const mb = files.reduce((s, f) => s + statSync(f).size, 0) / 1048576;
   const base = vigie([]);
   console.log(`EVTX bench: ${files.length} files, ${mb.toFixed(1)} MB in ${folder}; runtime baseline RSS ${base.rssMB!.toFixed(0)} MB`);

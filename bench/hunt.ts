@@ -12,6 +12,7 @@ import { prepareHunt, runHunt, HuntMatcher } from '../src/hunt/index.js';
 import type { VigieEvent } from '../src/event.js';
 import { readInputs, ReadContext } from '../src/sources/index.js';
 import { packageRoot } from '../src/hunt/paths.js';
+import { evtxexport, evtxFiles } from './evtxexport.js';
 
 const root = packageRoot();
 const samples = process.argv[2] ?? join(root, '..', 'shared', 'evtx', 'attack-samples');
@@ -110,6 +111,9 @@ if (process.env.BENCH_NO_PREFILTER !== '0') {
   settle();
   noPre = stage(events, false);
 }
+// 5. the reference tool on the same EVTX files in this run: evtxexport (libevtx, C) only reads them (no rules). Its
+// rate tells how fast the machine is right now (the shared VM's speed drifts by a third over minutes).
+const ref = evtxexport(evtxFiles(samples));
 const s = result!.summary;
 const ev = s.records;
 console.log(`input          ${samples}: ${s.files} files, ${fmt(s.records)} events, ${s.skipped} skipped`);
@@ -127,4 +131,9 @@ if (noPre) {
 }
 console.log(`detections     ${fmt(result!.detections.length)} (${Object.entries(s.byLevel).map(([l, c]) => `${l} ${c}`).join(', ')}), ${s.byRule.length} distinct rules`);
 console.log(`peak RSS       ${mb(rssHunt)} after the hunts (rules alone: ${mb(rssRules)}); ${mb(process.resourceUsage().maxRSS)} with the events held in memory`);
+if (ref) {
+  console.log(`reference      evtxexport only reads the ${fmt(ref.records)} EVTX records: ${rate(ref.records, ref.cpu * 1000)} records/s per CPU-second ` +
+    `(${rate(ref.records, ref.wall * 1000)} wall), same run; the hunt above (reading + ${fmt(prep.compiled.length)} rules) runs at ` +
+    `${(ev / (medCpu / 1000) / (ref.records / ref.cpu)).toFixed(1)}× that rate`);
+} else console.log('reference      evtxexport not installed (apt-get install libevtx-utils): no same-run machine reference');
 console.log(`vs Hayabusa    ~12,800 events/s on 4 cores with 3,600 rules ≈ 3,200 events/s per core → ratio ${(ev / (medCpu / 1000) / 3200).toFixed(1)}× per core (median)`);
