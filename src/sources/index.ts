@@ -8,7 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
-import type { VigieEvent } from '../event.js';
+import { fastFields, type VigieEvent } from '../event.js';
 import { ReadContext, type InputFile, type Source } from './types.js';
 import { SOURCES } from './registry.js';
 
@@ -220,11 +220,13 @@ export async function* readFileBatches(path: string, ctx: ReadContext, opts: Rea
       for await (const batch of src.readBatches(input, ctx, open)) {
         if (batch.length === 0) continue;
         ctx.records += batch.length;
+        for (const ev of batch) ev.fields = fastFields(ev.fields);
         yield batch;
       }
     } else {
       for await (const ev of src.read(input, ctx, open)) {
         ctx.records++;
+        ev.fields = fastFields(ev.fields);
         pending.push(ev);
         if (pending.length >= BATCH) {
           yield pending;

@@ -12,7 +12,7 @@
  * - UserData: the leaf elements of its child (e.g. LogFileCleared/SubjectUserName → SubjectUserName).
  */
 import type { Doc, EventOrigin, FieldValue, VigieEvent } from '../event.js';
-import { fastFields, parseTime, setKey } from '../event.js';
+import { parseTime, setKey } from '../event.js';
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
@@ -32,7 +32,8 @@ function attr(v: FieldValue | undefined, name: string): FieldValue | undefined {
   return isObj(a) ? a[name] : undefined;
 }
 
-const SYSTEM_FIELDS = ['Version', 'Level', 'Task', 'Opcode', 'Keywords', 'EventRecordID', 'Channel', 'Computer'] as const;
+/** System children whose text is the field of the same name, in field order (the EVTX field walk uses it too). */
+export const SYSTEM_FIELDS = ['Version', 'Level', 'Task', 'Opcode', 'Keywords', 'EventRecordID', 'Channel', 'Computer'] as const;
 
 /** Set a System field from its element's value when that is text (or a number, a list). */
 function sysField(fields: Doc, k: (typeof SYSTEM_FIELDS)[number], raw: FieldValue | undefined): void {
@@ -132,7 +133,7 @@ export function windowsEvent(doc: Doc, origin: EventOrigin): VigieEvent {
     provider: typeof fields.Provider_Name === 'string' ? fields.Provider_Name : undefined,
     eventId,
     logsource: { product: 'windows' },
-    fields: fastFields(fields),
+    fields,
     doc,
   };
 }

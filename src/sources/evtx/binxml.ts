@@ -574,11 +574,6 @@ export class Renderer {
   }
 }
 
-/** Parse and render one record's Binary XML (chunk offsets start..end) into an evtx_dump-shaped document. */
-export function renderRecord(parser: ChunkParser, start: number, end: number): Doc {
-  return renderParsed(parser, parser.fragment(start, end, false, 0).nodes);
-}
-
 /** Render a record's parsed nodes, charging the chunk's node budget (throws BinXmlError when it runs out). */
 export function renderParsed(parser: ChunkParser, nodes: Node[]): Doc {
   const doc: Doc = {};
@@ -591,7 +586,6 @@ export function renderParsed(parser: ChunkParser, nodes: Node[]): Doc {
   }
   return doc;
 }
-
 
 /**
  * Render nodes already checked by the direct field walk (fields.ts): it counted the elements and charged the chunk's

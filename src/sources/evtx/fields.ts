@@ -1,7 +1,7 @@
 /**
  * Sigma fields of an EVTX record straight from its parsed Binary XML (template instances + substitution values),
  * without rendering the `evtx_dump`-shaped document first. The result is exactly what
- * `windowsEvent(renderRecord(…))` gives (same keys in the same order, same values and types, same time…): this walk
+ * `windowsEvent(renderParsed(…))` gives (same keys in the same order, same values and types, same time…): this walk
  * follows the renderer's rules (text joining and trimming, attributes, `<Data Name>`) and windowsEvent's (which System
  * children and attributes become fields, EventData names, UserData leaves, System names winning over data names).
  *
@@ -16,8 +16,8 @@
  * budget. Nodes hold decoded values (strings, numbers), never the chunk buffer, which is reused for the next chunk.
  */
 import type { Doc, EventOrigin, FieldValue, VigieEvent } from '../../event.js';
-import { fastFields, parseTime } from '../../event.js';
-import { put } from '../windows.js';
+import { parseTime } from '../../event.js';
+import { put, SYSTEM_FIELDS } from '../windows.js';
 import { attrValue, Fragment, MAX_DEPTH, NC, textOf, trimText, type ElementNode, type Node, type Value } from './binxml.js';
 
 /** Two decimal digits at i, or -1. */
@@ -87,10 +87,9 @@ const COMPLEX = {} as { [k: string]: FieldValue };
 
 class Fallback {}
 const FALLBACK = new Fallback();
-/** Why the last record took the rendering path (for tests and tuning). */
-export let lastFallback = '';
+/** Leave this record to the rendering path; `why` says, at each call, which layout the walk does not handle. */
 function fallback(why: string): never {
-  lastFallback = why;
+  void why;
   throw FALLBACK;
 }
 
@@ -131,17 +130,21 @@ function level(nodes: Node[], values: Value[], out: Kids, depth: number): void {
   }
 }
 
+function newKids(): Kids {
+  return { els: [], vals: [], same: EMPTY, text: false, obj: false };
+}
+
 /** The children of an element as Renderer.element sees them. */
 function kids(children: Node[], values: Value[], depth: number): Kids {
-  return kidsInto({ els: [], vals: [], same: EMPTY, text: false, obj: false }, children, values, depth);
+  return kidsInto(newKids(), children, values, depth);
 }
 
 /** Reused lists for the one Event, System, EventData and UserData of the record being read (no allocation per record). */
-const K_TOP: Kids = { els: [], vals: [], same: EMPTY, text: false, obj: false };
-const K_EVENT: Kids = { els: [], vals: [], same: EMPTY, text: false, obj: false };
-const K_SYSTEM: Kids = { els: [], vals: [], same: EMPTY, text: false, obj: false };
-const K_DATA: Kids = { els: [], vals: [], same: EMPTY, text: false, obj: false };
-const K_USER: Kids = { els: [], vals: [], same: EMPTY, text: false, obj: false };
+const K_TOP = newKids();
+const K_EVENT = newKids();
+const K_SYSTEM = newKids();
+const K_DATA = newKids();
+const K_USER = newKids();
 
 function reset(k: Kids): Kids {
   if (k.vals === null) {
@@ -310,20 +313,22 @@ function flatten(k: Kids, depth: number, wdepth: number): void {
   }
 }
 
+/** NC code → position in SYSTEM_FIELDS (System children whose text is the field of that name), -1 for others */
+const SYS_LEAF = new Int8Array(32).fill(-1);
+SYSTEM_FIELDS.forEach((n, i) => {
+  SYS_LEAF[NC[n]] = i;
+});
+/** the values of those children for the record being walked (reused) */
+const leafVals: (FieldValue | undefined)[] = SYSTEM_FIELDS.map(() => undefined);
+
+/** "seen" bits of the System children: EventID, the SYSTEM_FIELDS leaves (from bit 1), then the attribute holders */
 const S_EVENTID = 1 << 0;
-const S_VERSION = 1 << 1;
-const S_LEVEL = 1 << 2;
-const S_TASK = 1 << 3;
-const S_OPCODE = 1 << 4;
-const S_KEYWORDS = 1 << 5;
-const S_RECORDID = 1 << 6;
-const S_CHANNEL = 1 << 7;
-const S_COMPUTER = 1 << 8;
-const S_PROVIDER = 1 << 9;
-const S_EXECUTION = 1 << 10;
-const S_SECURITY = 1 << 11;
-const S_CORRELATION = 1 << 12;
-const S_TIME = 1 << 13;
+const S_LEAF0 = 1 << 1;
+const S_PROVIDER = 1 << (1 + SYSTEM_FIELDS.length);
+const S_EXECUTION = S_PROVIDER << 1;
+const S_SECURITY = S_PROVIDER << 2;
+const S_CORRELATION = S_PROVIDER << 3;
+const S_TIME = S_PROVIDER << 4;
 
 /** Mark a System child as seen; a repeated one falls back (the renderer keeps the last, renamed). */
 function once(seen: number, bit: number): number {
@@ -382,14 +387,7 @@ function walk(nodes: Node[]): DirectFields {
   let seen = 0;
   let eid: FieldValue | undefined;
   let qual: FieldValue | undefined;
-  let version: FieldValue | undefined;
-  let lvl: FieldValue | undefined;
-  let task: FieldValue | undefined;
-  let opcode: FieldValue | undefined;
-  let keywords: FieldValue | undefined;
-  let recordId: FieldValue | undefined;
-  let channel: FieldValue | undefined;
-  let computer: FieldValue | undefined;
+  leafVals.fill(undefined);
   let pName: FieldValue | undefined;
   let pGuid: FieldValue | undefined;
   let pSource: FieldValue | undefined;
@@ -407,38 +405,6 @@ function walk(nodes: Node[]): DirectFields {
         seen = once(seen, S_EVENTID);
         eid = leaf(el, v);
         qual = attrLast(el, v, NC.Qualifiers);
-        break;
-      case NC.Version:
-        seen = once(seen, S_VERSION);
-        version = leaf(el, v);
-        break;
-      case NC.Level:
-        seen = once(seen, S_LEVEL);
-        lvl = leaf(el, v);
-        break;
-      case NC.Task:
-        seen = once(seen, S_TASK);
-        task = leaf(el, v);
-        break;
-      case NC.Opcode:
-        seen = once(seen, S_OPCODE);
-        opcode = leaf(el, v);
-        break;
-      case NC.Keywords:
-        seen = once(seen, S_KEYWORDS);
-        keywords = leaf(el, v);
-        break;
-      case NC.EventRecordID:
-        seen = once(seen, S_RECORDID);
-        recordId = leaf(el, v);
-        break;
-      case NC.Channel:
-        seen = once(seen, S_CHANNEL);
-        channel = leaf(el, v);
-        break;
-      case NC.Computer:
-        seen = once(seen, S_COMPUTER);
-        computer = leaf(el, v);
         break;
       case NC.Provider:
         seen = once(seen, S_PROVIDER);
@@ -471,8 +437,13 @@ function walk(nodes: Node[]): DirectFields {
       case NC.Data:
         fallback('Data in System');
         break;
-      default:
-        countNodes(el.children, v, 4);
+      default: {
+        const p = el.c < SYS_LEAF.length ? SYS_LEAF[el.c]! : -1;
+        if (p >= 0) {
+          seen = once(seen, S_LEAF0 << p);
+          leafVals[p] = leaf(el, v);
+        } else countNodes(el.children, v, 4);
+      }
     }
   }
 
@@ -552,14 +523,10 @@ function walk(nodes: Node[]): DirectFields {
   const eventId = typeof eid === 'number' ? eid : typeof eid === 'string' && /^\d+$/.test(eid) ? Number(eid) : undefined;
   if (eventId !== undefined) fields.EventID = eventId;
   if (qual !== undefined) fields.Qualifiers = qual;
-  if (version !== undefined) fields.Version = version;
-  if (lvl !== undefined) fields.Level = lvl;
-  if (task !== undefined) fields.Task = task;
-  if (opcode !== undefined) fields.Opcode = opcode;
-  if (keywords !== undefined) fields.Keywords = keywords;
-  if (recordId !== undefined) fields.EventRecordID = recordId;
-  if (channel !== undefined) fields.Channel = channel;
-  if (computer !== undefined) fields.Computer = computer;
+  for (let p = 0; p < SYSTEM_FIELDS.length; p++) {
+    const x = leafVals[p];
+    if (x !== undefined) fields[SYSTEM_FIELDS[p]!] = x;
+  }
   if (pName !== undefined) fields.Provider_Name = pName;
   if (pGuid !== undefined) fields.Provider_Guid = pGuid;
   if (pSource !== undefined) fields.Provider_EventSourceName = pSource;
@@ -590,7 +557,7 @@ function walk(nodes: Node[]): DirectFields {
   const fm = fields.Computer;
   const fp = fields.Provider_Name;
   return {
-    fields: fastFields(fields),
+    fields,
     time: typeof tc === 'string' ? evtxTime(tc) : undefined,
     computer: typeof fm === 'string' ? fm : undefined,
     channel: typeof fc === 'string' ? fc : undefined,
