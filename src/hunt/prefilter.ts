@@ -805,10 +805,12 @@ export class Prefilter {
     // position is remembered, and a name equal to the last event's at that position skips the map lookup
     const lastKeys = this.lastKeys;
     const lastEntries = this.lastEntries;
-    let pos = 0;
-    for (const k in fields) {
-      if (!Object.prototype.hasOwnProperty.call(fields, k)) continue;
-      const v = fields[k]!;
+    // (own keys and values as two arrays: V8 copies both from the layout's caches, several times faster than for-in)
+    const keys = Object.keys(fields);
+    const values = Object.values(fields);
+    for (let pos = 0; pos < keys.length; pos++) {
+      const k = keys[pos]!;
+      const v = values[pos]!;
       let e: KeyEntry;
       if (pos < MAX_POSITIONS) {
         if (lastKeys[pos] === k) e = lastEntries[pos]!;
@@ -817,7 +819,6 @@ export class Prefilter {
           lastKeys[pos] = k;
           lastEntries[pos] = e;
         }
-        pos++;
       } else e = this.entryFor(k);
       if (typeof v === 'string') {
         // the common case: one string; repeated values (channel, image, user…) are answered from the caches
@@ -888,8 +889,8 @@ export class Prefilter {
     }
     map.set(v, rec);
     this.cacheEntries++;
-    if (++e.misses % 1024 === 0 && e.hits < e.misses) {
-      // fewer hits than misses so far: values of this field rarely repeat
+    if (++e.misses % 128 === 0 && e.hits * 4 < e.misses) {
+      // one hit for four misses or fewer so far: values of this field rarely repeat (times, GUIDs, record numbers)
       this.cacheEntries -= map.size;
       e.vc = null;
     }
@@ -903,16 +904,17 @@ export class Prefilter {
 
   /** scan `v` with `autos` (stamping), and return the clauses it hit */
   private collect(autos: Automaton[], v: string): Int32Array {
-    const col = this.col;
-    col.length = 0;
-    for (let i = 0; i < autos.length; i++) this.runCollect(autos[i]!, v, col);
-    return col.length === 0 ? NONE : Int32Array.from(col);
+    this.colN = 0;
+    for (let i = 0; i < autos.length; i++) this.runCollect(autos[i]!, v);
+    return this.colN === 0 ? NONE : this.col.slice(0, this.colN);
   }
-  private col: number[] = [];
+  /** clauses collected for the value being scanned: col[0 .. colN) */
+  private col = new Int32Array(256);
+  private colN = 0;
   private vepoch = 0;
 
   /** `run`, also collecting (once each) the clauses this one value hits, even those already stamped */
-  private runCollect(a: Automaton, text: string, col: number[]): void {
+  private runCollect(a: Automaton, text: string): void {
     if (text.length < a.minLen) return;
     if (++this.vepoch === 0x7fffffff) {
       this.vepoch = 1;
@@ -930,10 +932,18 @@ export class Prefilter {
       while (o > 0 && vseen[o] !== vepoch) {
         vseen[o] = vepoch;
         const cl = out[o]!;
+        if (this.colN + cl.length > this.col.length) {
+          const bigger = new Int32Array(Math.max(this.col.length * 2, this.colN + cl.length));
+          bigger.set(this.col);
+          this.col = bigger;
+        }
+        const col = this.col;
+        let n = this.colN;
         for (let k = 0; k < cl.length; k++) {
           stamp[cl[k]!] = epoch;
-          col.push(cl[k]!);
+          col[n++] = cl[k]!;
         }
+        this.colN = n;
         o = outLink[o]!;
       }
     }

@@ -13,7 +13,7 @@ import type { VigieEvent } from '../../../src/event.js';
 import { probe, readInputs, readInputBatches, HEAD_BYTES, WHOLE_FILE_MAX } from '../../../src/sources/index.js';
 import { ReadContext, type InputFile } from '../../../src/sources/types.js';
 import { source } from '../../../src/sources/evtx/index.js';
-import { decodeValue, filetimeText, VT } from '../../../src/sources/evtx/values.js';
+import { decodeValue, filetimeText, guid, utf16, VT } from '../../../src/sources/evtx/values.js';
 import { buildEvtx, sub, windowsRecord } from './builder.js';
 
 /** Reference: FILETIME text through BigInt and Date (the slow, obvious way). */
@@ -72,6 +72,34 @@ test('64-bit hex values: the same text whether computed or taken from the cache'
       b.writeBigUInt64LE(v);
       assert.equal(decodeValue(b, 0, 8, VT.HexInt64), want);
     }
+  }
+});
+
+test('UTF-16 text: the one-byte path (Latin-1 text) gives what Buffer\'s decoder gives, cut at the first NUL', () => {
+  let seed = 7;
+  const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) >>> 0) % n);
+  const alphabets = [[0x41, 0x7a], [0x20, 0xff], [0x00, 0x100], [0x20, 0x3000], [0xd800, 0xe000]];
+  for (let round = 0; round < 2000; round++) {
+    const [lo, hi] = alphabets[round % alphabets.length]!;
+    const len = rnd(round % 50 === 0 ? 5000 : 40);
+    const b = Buffer.alloc(len * 2 + 1); // an odd byte count: the last byte is dropped
+    for (let i = 0; i < len; i++) b.writeUInt16LE(lo! + rnd(hi! - lo!), i * 2);
+    const full = b.toString('utf16le', 0, len * 2);
+    const z = full.indexOf('\0');
+    const want = z >= 0 ? full.slice(0, z) : full;
+    assert.equal(utf16(b, 0, b.length), want, `round ${round}`);
+  }
+  assert.equal(utf16(Buffer.from('h\0i\0', 'latin1'), 0, 4), 'hi');
+  assert.equal(utf16(Buffer.alloc(0), 0, 0), '');
+});
+
+test('GUID text: written in one piece, same as the field-by-field reading of its bytes', () => {
+  const b = Buffer.alloc(16);
+  for (let round = 0; round < 500; round++) {
+    for (let i = 0; i < 16; i++) b[i] = (round * 31 + i * 17 + (round >> 3) * i) & 0xff;
+    const h = (x: number, w: number) => x.toString(16).toUpperCase().padStart(w, '0');
+    const want = `${h(b.readUInt32LE(0), 8)}-${h(b.readUInt16LE(4), 4)}-${h(b.readUInt16LE(6), 4)}-${b.toString('hex', 8, 10).toUpperCase()}-${b.toString('hex', 10, 16).toUpperCase()}`;
+    assert.equal(guid(b, 0), want);
   }
 });
 
