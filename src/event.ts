@@ -65,13 +65,14 @@ export function getField(ev: VigieEvent, name: string): FieldValue | undefined {
     if (k !== undefined) return f[k];
   } else {
     const len = lname.length;
-    let n = 0;
-    for (const k in f) {
-      n++;
+    // (Object.keys: V8 copies the layout's cached key list, several times faster than a for-in walk)
+    const keys = Object.keys(f);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
       if (k.length === len ? !sameLower(k, lname) : !(k.length < len && k.includes('\u0130') && k.toLowerCase() === lname)) continue;
-      if (Object.prototype.hasOwnProperty.call(f, k)) return f[k];
+      return f[k];
     }
-    if (n > BIG_EVENT) {
+    if (keys.length > BIG_EVENT) {
       // an event with many fields: later lookups use an index instead of a pass over every name
       const index = new Map<string, string>();
       for (const k of Object.keys(f)) {
