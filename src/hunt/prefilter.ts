@@ -502,10 +502,13 @@ const MAX_CACHED_LEN = 256;
 const MAX_CACHE_ENTRIES = 4096;
 const MAX_TOTAL_ENTRIES = 65_536;
 /**
- * Literals that could occur in the text of a number or a boolean (digits, sign, point, exponent; the letters of
- * Infinity, NaN, true, false), lower-cased as literals are.
+ * Could the literal (lower-cased) occur in the text of a number or a boolean? String(number) is digits, sign, point
+ * and exponent ("-1.5e-7", "1e+21"), or "Infinity", "-Infinity", "NaN"; booleans are "true" and "false".
  */
-const NUMBER_TEXT = /^[0-9.+\-einfatyrlsu]+$/;
+function inNumberText(lit: string): boolean {
+  return /^[0-9.+\-e]+$/.test(lit) || NUMBER_WORDS.some((w) => w.includes(lit));
+}
+const NUMBER_WORDS = ['-infinity', 'nan', 'true', 'false'];
 /** field positions remembered from one event to the next */
 const MAX_POSITIONS = 128;
 
@@ -521,6 +524,10 @@ interface Plan {
   first: Int32Array;
   /** per candidate: it has more clauses or a minimum text length (the full test is needed once `first` hit) */
   full: Uint8Array;
+  /** candidates without a first clause (always tested), in list order */
+  always: Int32Array;
+  /** first clause → the candidates whose first clause it is, in list order */
+  byFirst: Map<number, Int32Array>;
 }
 
 export interface PrefilterOptions {
@@ -549,6 +556,9 @@ export class Prefilter {
   private ruleClause: Int32Array;
   /** per clause: the event (epoch) in which one of its literals was seen */
   private stamp: Int32Array;
+  /** the clauses stamped for the current event: touched[0 .. nTouched) */
+  private touched: Int32Array;
+  private nTouched = 0;
   private epoch = 0;
   private byField = new Map<string, Automaton>();
   private keyword: Automaton | undefined;
@@ -648,6 +658,7 @@ export class Prefilter {
     this.ruleStart = ruleStart;
     this.ruleClause = Int32Array.from(ruleClause);
     this.stamp = new Int32Array(nClause);
+    this.touched = new Int32Array(nClause);
     // scan-time classes: the lower-casing folded in (A-Z, KELVIN SIGN → "k", "İ" → "i")
     const scanClass = this.classOf.slice();
     for (let ch = 65; ch <= 90; ch++) scanClass[ch] = this.classOf[ch + 32]!;
@@ -690,7 +701,7 @@ export class Prefilter {
     const o = (t.out[st] ??= []);
     if (!o.includes(clause)) o.push(clause);
     if (lit.length < t.minLen) t.minLen = lit.length;
-    if (NUMBER_TEXT.test(lit)) t.numeric = true;
+    if (inNumberText(lit)) t.numeric = true;
     t.clauses.push(clause);
   }
 
@@ -787,6 +798,7 @@ export class Prefilter {
    * is given (the event's candidate rules), the answers hold for those rules only (only the automata they need run).
    */
   scan(ev: VigieEvent, rules?: Int32Array): void {
+    this.nTouched = 0;
     if (++this.epoch === 0x7fffffff) {
       this.epoch = 1;
       this.stamp.fill(0);
@@ -899,7 +911,16 @@ export class Prefilter {
 
   private stampAll(c: Int32Array): void {
     const { stamp, epoch } = this;
-    for (let k = 0; k < c.length; k++) stamp[c[k]!] = epoch;
+    const touched = this.touched;
+    let nt = this.nTouched;
+    for (let k = 0; k < c.length; k++) {
+      const x = c[k]!;
+      if (stamp[x] !== epoch) {
+        stamp[x] = epoch;
+        touched[nt++] = x;
+      }
+    }
+    this.nTouched = nt;
   }
 
   /** scan `v` with `autos` (stamping), and return the clauses it hit */
@@ -938,12 +959,19 @@ export class Prefilter {
           this.col = bigger;
         }
         const col = this.col;
+        const touched = this.touched;
         let n = this.colN;
+        let nt = this.nTouched;
         for (let k = 0; k < cl.length; k++) {
-          stamp[cl[k]!] = epoch;
-          col[n++] = cl[k]!;
+          const x = cl[k]!;
+          if (stamp[x] !== epoch) {
+            stamp[x] = epoch;
+            touched[nt++] = x;
+          }
+          col[n++] = x;
         }
         this.colN = n;
+        this.nTouched = nt;
         o = outLink[o]!;
       }
     }
@@ -975,7 +1003,20 @@ export class Prefilter {
       first[k] = this.anchored[r] !== 0 && b > a ? this.ruleClause[a]! : -1;
       full[k] = b - a > 1 || this.minLength[r]! > 0 ? 1 : 0;
     }
-    return { keyword, length, need, first, full };
+    const always: number[] = [];
+    const byFirst = new Map<number, number[]>();
+    for (let k = 0; k < rules.length; k++) {
+      const c = first[k]!;
+      if (c < 0) always.push(k);
+      else {
+        let l = byFirst.get(c);
+        if (!l) byFirst.set(c, (l = []));
+        l.push(k);
+      }
+    }
+    const index = new Map<number, Int32Array>();
+    for (const [c, l] of byFirst) index.set(c, Int32Array.from(l));
+    return { keyword, length, need, first, full, always: Int32Array.from(always), byFirst: index };
   }
 
   /** length of the event text (eventText: values joined by "\n"; numbers counted generously) and keyword scan */
@@ -1006,8 +1047,7 @@ export class Prefilter {
     else if (Array.isArray(v)) {
       if (depth >= MAX_DEPTH) {
         // too deep to walk here: count every clause of the field as seen (never skips a rule wrongly)
-        const e = this.epoch;
-        for (const c of a.clauses) this.stamp[c] = e;
+        this.stampAll(a.clauses);
         return;
       }
       for (const x of v) {
@@ -1032,7 +1072,13 @@ export class Prefilter {
       while (o > 0 && seen[o] !== epoch) {
         seen[o] = epoch;
         const cl = out[o]!;
-        for (let k = 0; k < cl.length; k++) stamp[cl[k]!] = epoch;
+        for (let k = 0; k < cl.length; k++) {
+          const x = cl[k]!;
+          if (stamp[x] !== epoch) {
+            stamp[x] = epoch;
+            this.touched[this.nTouched++] = x;
+          }
+        }
         o = outLink[o]!;
       }
     }
@@ -1043,23 +1089,28 @@ export class Prefilter {
    * positions into `rules`, written to `out` (at least as long as `rules`); returns how many.
    */
   hits(rules: Int32Array, out: Int32Array): number {
-    const { anchored, stamp, epoch, minLength, textLength, ruleStart, ruleClause } = this;
-    // one look at each candidate's first clause; the full test only for those with more to check
-    const { first, full } = this.planFor(rules);
+    const { anchored, stamp, epoch, minLength, textLength, ruleStart, ruleClause, touched, nTouched } = this;
+    // the candidates whose first clause this event stamped (through the plan's index), and those without one;
+    // the full test only for those with more to check; in list order
+    const { full, always, byFirst } = this.planFor(rules);
+    let m = 0;
+    for (let i = 0; i < always.length; i++) out[m++] = always[i]!;
+    for (let i = 0; i < nTouched; i++) {
+      const l = byFirst.get(touched[i]!);
+      if (l !== undefined) for (let j = 0; j < l.length; j++) out[m++] = l[j]!;
+    }
+    if (m > 1) out.subarray(0, m).sort();
     let n = 0;
-    for (let k = 0; k < rules.length; k++) {
-      const c = first[k]!;
-      if (c >= 0 && stamp[c] !== epoch) continue;
-      if (full[k] === 0) {
-        out[n++] = k;
-        continue;
-      }
-      const r = rules[k]!;
-      if (textLength < minLength[r]!) continue;
-      if (anchored[r] !== 0) {
-        let ok = true;
-        for (let i = ruleStart[r]!, e = ruleStart[r + 1]!; i < e; i++) if (stamp[ruleClause[i]!] !== epoch) { ok = false; break; }
-        if (!ok) continue;
+    for (let i = 0; i < m; i++) {
+      const k = out[i]!;
+      if (full[k] !== 0) {
+        const r = rules[k]!;
+        if (textLength < minLength[r]!) continue;
+        if (anchored[r] !== 0) {
+          let ok = true;
+          for (let x = ruleStart[r]!, e = ruleStart[r + 1]!; x < e; x++) if (stamp[ruleClause[x]!] !== epoch) { ok = false; break; }
+          if (!ok) continue;
+        }
       }
       out[n++] = k;
     }
