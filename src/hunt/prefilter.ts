@@ -490,12 +490,15 @@ interface KeyEntry {
   /** the last value looked up in `vc` and its record: consecutive events often repeat a value (no hashing then) */
   lastV: string | undefined;
   lastRec: ValueRecord | undefined;
+  /** the last plan this field was scanned for, and whether that plan needs one of its automata */
+  plan: Plan | undefined;
+  needed: boolean;
 }
 /**
  * Clauses a value hit: with the keyword automaton (k) and with its field's automata (f); undefined = not yet
  * scanned. `na`: the value holds a character outside ASCII (0 no, 1 yes, -1 not yet looked).
  */
-interface ValueRecord { k: Int32Array | undefined; f: Int32Array | undefined; na: number }
+interface ValueRecord { k: Int32Array | undefined; ka: Automaton | undefined; f: Int32Array | undefined; na: number }
 const NONE = new Int32Array(0);
 const MAX_CACHED_KEYS = 512;
 const MAX_CACHED_LEN = 256;
@@ -514,8 +517,8 @@ const MAX_POSITIONS = 128;
 
 /** What a scan needs for one list of candidate rules (cached per list). */
 interface Plan {
-  /** run the keyword automaton (a candidate has a keyword clause) */
-  keyword: boolean;
+  /** the keyword automaton of the candidates' keyword clauses (undefined: no candidate has one) */
+  keyword: Automaton | undefined;
   /** measure the event text (a candidate has a minimum length) */
   length: boolean;
   /** per automaton: a candidate has a clause on its field */
@@ -528,6 +531,8 @@ interface Plan {
   always: Int32Array;
   /** first clause → the candidates whose first clause it is, in list order */
   byFirst: Map<number, Int32Array>;
+  /** per clause: 1 when it is the first clause of a candidate (a byte read before the map lookup) */
+  isFirst: Uint8Array;
 }
 
 export interface PrefilterOptions {
@@ -570,7 +575,10 @@ export class Prefilter {
   private keyEntries = new Map<string, KeyEntry>();
   /** per field (lower-cased): clauses satisfied by a character outside ASCII in its value */
   private naByField = new Map<string, number[]>();
-  private kwList: Automaton[] = [];
+  /** keyword clause → its literals (the keyword automaton of a plan is built from its candidates' clauses) */
+  private kwLits = new Map<number, string[]>();
+  /** keyword automata by the clauses they hold (plans with the same keyword candidates share one) */
+  private kwAutomata = new Map<string, Automaton>();
   private cachedKeys = 0;
   private cacheEntries = 0;
   private plans = new WeakMap<Int32Array, Plan>();
@@ -649,7 +657,12 @@ export class Prefilter {
           const before = t.S;
           this.insert(t, lit, id);
           states += t.S - before;
-          if (field === '') this.usesKeyword[i] = 1;
+          if (field === '') {
+            this.usesKeyword[i] = 1;
+            let l = this.kwLits.get(id);
+            if (!l) this.kwLits.set(id, (l = []));
+            l.push(lit);
+          }
         }
       }
       if (ruleClause.length > ruleStart[i]!) this.anchored[i] = 1;
@@ -671,7 +684,6 @@ export class Prefilter {
       if (field === '') this.keyword = a;
       else this.byField.set(field, a);
     }
-    if (this.keyword) this.kwList = [this.keyword];
     for (let i = 0; i < n; i++) {
       const ids: number[] = [];
       for (const f of ruleFields[i] ?? []) if (f !== '' && this.byField.has(f)) ids.push(this.byField.get(f)!.id);
@@ -706,7 +718,7 @@ export class Prefilter {
   }
 
   /** trie → DFA (Aho-Corasick failure transitions folded in) */
-  private build(t: Trie): Automaton {
+  private build(t: Trie, numbered = true): Automaton {
     const C = this.nClasses;
     const { table, S, out } = t;
     // BFS: failure links; missing edges take the failure state's edge (class 0 always goes back to the root)
@@ -750,7 +762,7 @@ export class Prefilter {
     }
     const report = new Int32Array(S);
     for (let st = 0; st < S; st++) report[st] = bfsOut[st] ? st : bfsLink[st]!;
-    return { delta: bfsDelta, out: bfsOut, report, outLink: bfsLink, seen: new Int32Array(S), vseen: new Int32Array(S), clauses: Int32Array.from(new Set(t.clauses)), minLen: t.minLen, numeric: t.numeric, states: S, id: this.nAutomata++ };
+    return { delta: bfsDelta, out: bfsOut, report, outLink: bfsLink, seen: new Int32Array(S), vseen: new Int32Array(S), clauses: Int32Array.from(new Set(t.clauses)), minLen: t.minLen, numeric: t.numeric, states: S, id: numbered ? this.nAutomata++ : -1 };
   }
 
   /**
@@ -788,7 +800,7 @@ export class Prefilter {
     const cache = this.cachedKeys < MAX_CACHED_KEYS;
     if (cache) this.cachedKeys++;
     const minLen = autos.reduce((m, a) => Math.min(m, a.minLen), 0x7fffffff);
-    e = { autos, na: Int32Array.from(na), vc: cache ? new Map() : null, hits: 0, misses: 0, minLen, lastV: undefined, lastRec: undefined };
+    e = { autos, na: Int32Array.from(na), vc: cache ? new Map() : null, hits: 0, misses: 0, minLen, lastV: undefined, lastRec: undefined, plan: undefined, needed: false };
     this.keyEntries.set(key, e);
     return e;
   }
@@ -804,11 +816,12 @@ export class Prefilter {
       this.stamp.fill(0);
       for (const a of this.byField.values()) a.seen.fill(0);
       if (this.keyword) this.keyword.seen.fill(0);
+      for (const a of this.kwAutomata.values()) a.seen.fill(0);
     }
     // what the candidate rules need: their fields' automata, the keyword automaton, the text length
     const plan = rules ? this.planFor(rules) : undefined;
-    const kw = plan ? (plan.keyword ? this.keyword : undefined) : this.keyword;
-    const walk = plan ? plan.keyword || plan.length : true;
+    const kw = plan ? plan.keyword : this.keyword;
+    const walk = plan ? plan.keyword !== undefined || plan.length : true;
     const need = plan?.need;
     this.len = 0;
     this.nValues = 0;
@@ -837,8 +850,15 @@ export class Prefilter {
         this.nValues++;
         this.len += v.length;
         const autos = e.autos;
-        let needed = need === undefined && autos.length > 0;
-        for (let i = 0; !needed && i < autos.length; i++) if (need![autos[i]!.id] === 1) needed = true;
+        // does the plan need one of this field's automata (remembered per plan: events of one kind share it)
+        let needed: boolean;
+        if (e.plan === plan && plan !== undefined) needed = e.needed;
+        else {
+          needed = need === undefined && autos.length > 0;
+          for (let i = 0; !needed && i < autos.length; i++) if (need![autos[i]!.id] === 1) needed = true;
+          e.plan = plan;
+          e.needed = needed;
+        }
         const naCheck = e.na.length !== 0;
         if (!kw && !needed && !naCheck) continue;
         if (!naCheck && v.length < e.minLen && (!kw || v.length < kw.minLen)) continue; // too short to hold a literal
@@ -854,7 +874,14 @@ export class Prefilter {
             if (rec.na < 0) rec.na = NON_ASCII_RE.test(v) ? 1 : 0;
             if (rec.na === 1) this.stampAll(e.na);
           }
-          if (kw) this.stampAll(rec.k ??= this.collect(this.kwList, v));
+          if (kw) {
+            // (the keyword hits a value had with another plan's keyword automaton do not count here)
+            if (rec.ka !== kw) {
+              rec.k = this.collectOne(kw, v);
+              rec.ka = kw;
+            }
+            this.stampAll(rec.k!);
+          }
           if (needed) this.stampAll(rec.f ??= this.collect(autos, v));
         } else {
           if (naCheck && NON_ASCII_RE.test(v)) this.stampAll(e.na);
@@ -889,7 +916,7 @@ export class Prefilter {
       e.hits++;
       return rec;
     }
-    rec = { k: undefined, f: undefined, na: -1 };
+    rec = { k: undefined, ka: undefined, f: undefined, na: -1 };
     if (map.size >= MAX_CACHE_ENTRIES) {
       this.cacheEntries -= map.size;
       map.clear();
@@ -923,6 +950,13 @@ export class Prefilter {
     this.nTouched = nt;
   }
 
+  /** scan `v` with one automaton (stamping), and return the clauses it hit */
+  private collectOne(a: Automaton, v: string): Int32Array {
+    this.colN = 0;
+    this.runCollect(a, v);
+    return this.colN === 0 ? NONE : this.col.slice(0, this.colN);
+  }
+
   /** scan `v` with `autos` (stamping), and return the clauses it hit */
   private collect(autos: Automaton[], v: string): Int32Array {
     this.colN = 0;
@@ -941,6 +975,7 @@ export class Prefilter {
       this.vepoch = 1;
       for (const x of this.byField.values()) x.vseen.fill(0);
       if (this.keyword) this.keyword.vseen.fill(0);
+      for (const a of this.kwAutomata.values()) a.vseen.fill(0);
     }
     const { delta, out, outLink, report, vseen } = a;
     const { scanClass, stamp, epoch, vepoch } = this;
@@ -993,10 +1028,11 @@ export class Prefilter {
     const need = new Uint8Array(this.nAutomata);
     const first = new Int32Array(rules.length);
     const full = new Uint8Array(rules.length);
-    let keyword = false, length = false;
+    let length = false;
+    const kwClauses: number[] = [];
     for (let k = 0; k < rules.length; k++) {
       const r = rules[k]!;
-      if (this.usesKeyword[r]) keyword = true;
+      if (this.usesKeyword[r]) for (let i = this.ruleStart[r]!; i < this.ruleStart[r + 1]!; i++) if (this.kwLits.has(this.ruleClause[i]!)) kwClauses.push(this.ruleClause[i]!);
       if (this.minLength[r]! > 0) length = true;
       for (const id of this.ruleAutomata[r] ?? []) need[id] = 1;
       const a = this.ruleStart[r]!, b = this.ruleStart[r + 1]!;
@@ -1015,8 +1051,30 @@ export class Prefilter {
       }
     }
     const index = new Map<number, Int32Array>();
-    for (const [c, l] of byFirst) index.set(c, Int32Array.from(l));
-    return { keyword, length, need, first, full, always: Int32Array.from(always), byFirst: index };
+    const isFirst = new Uint8Array(this.stamp.length);
+    for (const [c, l] of byFirst) {
+      index.set(c, Int32Array.from(l));
+      isFirst[c] = 1;
+    }
+    const keyword = kwClauses.length ? this.keywordAutomaton(kwClauses) : undefined;
+    return { keyword, length, need, first, full, always: Int32Array.from(always), byFirst: index, isFirst };
+  }
+
+  /**
+   * The keyword automaton of these clauses (shared by plans with the same keyword clauses): a few dozen literals
+   * for the keyword rules of one log source, not every keyword of every rule, so its table stays in cache.
+   */
+  private keywordAutomaton(clauses: number[]): Automaton {
+    const ids = [...new Set(clauses)].sort((a, b) => a - b);
+    const key = ids.join(',');
+    let a = this.kwAutomata.get(key);
+    if (a) return a;
+    const C = this.nClasses;
+    const t: Trie = { table: new Int32Array(64 * C), S: 1, out: [undefined], clauses: [], minLen: 0x7fffffff, numeric: false };
+    for (const id of ids) for (const lit of this.kwLits.get(id)!) this.insert(t, lit, id);
+    a = this.build(t, false);
+    this.kwAutomata.set(key, a);
+    return a;
   }
 
   /** length of the event text (eventText: values joined by "\n"; numbers counted generously) and keyword scan */
@@ -1092,12 +1150,14 @@ export class Prefilter {
     const { anchored, stamp, epoch, minLength, textLength, ruleStart, ruleClause, touched, nTouched } = this;
     // the candidates whose first clause this event stamped (through the plan's index), and those without one;
     // the full test only for those with more to check; in list order
-    const { full, always, byFirst } = this.planFor(rules);
+    const { full, always, byFirst, isFirst } = this.planFor(rules);
     let m = 0;
     for (let i = 0; i < always.length; i++) out[m++] = always[i]!;
     for (let i = 0; i < nTouched; i++) {
-      const l = byFirst.get(touched[i]!);
-      if (l !== undefined) for (let j = 0; j < l.length; j++) out[m++] = l[j]!;
+      const c = touched[i]!;
+      if (isFirst[c] === 0) continue;
+      const l = byFirst.get(c)!;
+      for (let j = 0; j < l.length; j++) out[m++] = l[j]!;
     }
     if (m > 1) out.subarray(0, m).sort();
     let n = 0;

@@ -99,3 +99,28 @@ test('keyword literals: numbers and booleans are searched when a literal could o
   assert.ok(!p.hit(0) && !p.hit(2));
   assert.ok(p.hit(1));
 });
+
+test('keyword literals per candidate list: a value seen with one list is searched again for another', () => {
+  const p = new Prefilter([
+    { k: ['alphaword'], condition: 'k' },
+    { k: ['betaword'], condition: 'k' },
+    { k: ['gammaword'], condition: 'k' },
+  ]);
+  const out = new Int32Array(8);
+  const hits = (rules: Int32Array, fields: Record<string, string>) => {
+    p.scan(ev(fields), rules);
+    return [...out.subarray(0, p.hits(rules, out))].map((k) => rules[k]);
+  };
+  const a = Int32Array.of(0), b = Int32Array.of(1, 2), all = Int32Array.of(0, 1, 2);
+  // the same value (cached per field) under candidate lists with different keyword rules
+  assert.deepEqual(hits(a, { Msg: 'x alphaword betaword' }), [0]);
+  assert.deepEqual(hits(b, { Msg: 'x alphaword betaword' }), [1]);
+  assert.deepEqual(hits(all, { Msg: 'x alphaword betaword' }), [0, 1]);
+  assert.deepEqual(hits(b, { Msg: 'x alphaword' }), []);
+  assert.deepEqual(hits(a, { Msg: 'x alphaword' }), [0]);
+  assert.deepEqual(hits(all, { Msg: 'gammaword', Other: 'ALPHAWORD' }), [0, 2]);
+  // numbers: searched only when a keyword literal could occur in a number's text
+  const q = new Prefilter([{ k: ['u0027'], condition: 'k' }, { k: ['1e+21'], condition: 'k' }]);
+  q.scan({ origin: { file: 'x', format: 't', offset: 0 }, logsource: {}, fields: { N: 1e21 } });
+  assert.ok(q.hit(1) && !q.hit(0));
+});
