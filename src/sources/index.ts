@@ -52,6 +52,8 @@ async function* walk(dir: string, ctx: ReadContext | undefined, depth: number): 
 
 /** Uncompressed files up to this size are read whole by the probe (one open, one read) and parsed from memory. */
 export const WHOLE_FILE_MAX = 2 * 1024 * 1024;
+/** bytes read first, for readers that read a file by position (`Source.readsByPosition`) */
+const POSITION_PROBE = 4096;
 
 /**
  * Read the first bytes of a file (decompressing gzip) so readers can detect their format. A small uncompressed
@@ -89,8 +91,17 @@ async function probeInto(path: string, pool: Buffer[] | undefined): Promise<Inpu
     if (pool && regular && st.size <= WHOLE_FILE_MAX && st.size > HEAD_BYTES) borrowed = pool.pop() ?? Buffer.allocUnsafe(WHOLE_FILE_MAX);
     const buf = borrowed ?? Buffer.allocUnsafe(want);
     let got = 0;
-    while (got < want) {
-      const n = readSync(fd, buf, got, want - got, got);
+    // the first bytes first: a reader that reads such a file by position itself needs no more
+    const first = Math.min(want, POSITION_PROBE);
+    while (got < first) {
+      const n = readSync(fd, buf, got, first - got, got);
+      if (n === 0) break;
+      got += n;
+    }
+    const positioned = regular && SOURCES.some((s) => s.readsByPosition?.(buf.subarray(0, got)) === true);
+    const upTo = positioned ? got : want;
+    while (got < upTo) {
+      const n = readSync(fd, buf, got, upTo - got, got);
       if (n === 0) break;
       got += n;
     }
@@ -98,10 +109,10 @@ async function probeInto(path: string, pool: Buffer[] | undefined): Promise<Inpu
     let head: Buffer = data.length > HEAD_BYTES ? data.subarray(0, HEAD_BYTES) : data;
     const gzip = head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
     if (gzip) head = await gunzipHead(path);
-    const whole = regular && !gzip && st.size <= WHOLE_FILE_MAX && got === st.size;
+    const whole = regular && !gzip && !positioned && st.size <= WHOLE_FILE_MAX && got === st.size;
     const input: InputFile = whole
-      ? { path, file: path, head, gzip, size: st.size, mtime: st.mtimeMs, content: data }
-      : { path, file: path, head, gzip, size: st.size, mtime: st.mtimeMs };
+      ? { path, file: path, head, gzip, size: st.size, mtime: st.mtimeMs, content: data, regular }
+      : { path, file: path, head, gzip, size: st.size, mtime: st.mtimeMs, regular };
     if (borrowed) {
       if (whole) lent.set(input, borrowed);
       else {

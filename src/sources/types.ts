@@ -55,6 +55,8 @@ export interface InputFile {
   mtime?: number;
   /** the whole content when the probe read it all (small, uncompressed files): readers may parse it in place */
   content?: Buffer;
+  /** a regular file on disk (not a pipe or device): it can be read by position */
+  regular?: boolean;
 }
 
 /**
@@ -69,6 +71,11 @@ export interface Source {
   description: string;
   detect(input: InputFile): number;
   read(input: InputFile, ctx: ReadContext, open: () => NodeJS.ReadableStream): AsyncIterable<VigieEvent>;
+  /**
+   * Optional: this reader reads a regular file by position itself when its first bytes are `head` (at most 4 KiB):
+   * the probe then reads no more than those (an EVTX file is mostly unused chunk space, read only where needed).
+   */
+  readsByPosition?(head: Buffer): boolean;
   /** Optional: the same events as `read`, several at a time (fewer asynchronous steps per event). */
   readBatches?(input: InputFile, ctx: ReadContext, open: () => NodeJS.ReadableStream): AsyncIterable<VigieEvent[]>;
 }

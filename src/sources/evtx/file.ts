@@ -8,6 +8,7 @@
  * are read too while they carry a chunk signature (logs not closed cleanly). Damage is reported through
  * `onError` with the file offset, and reading goes on with the next record or chunk.
  */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import * as zlib from 'node:zlib';
 import type { Doc } from '../../event.js';
 import { BinXmlError, ChunkParser, MAX_RENDER_NODES, renderNodes, renderParsed, type Node } from './binxml.js';
@@ -189,6 +190,47 @@ class MemReader {
   }
 }
 
+/**
+ * Positioned reads from a file (synchronous: no stream and no thread-pool round trip per read), offered with the
+ * same sequential `read` as the others, plus `skip` and `readAt`: the chunk loop reads a chunk's header and its used
+ * part, and the rest of the chunk only when a problem needs it (most chunks of small logs are largely empty).
+ */
+class FileReader {
+  offset = 0;
+  readonly size: number;
+  constructor(private fd: number) {
+    this.size = fstatSync(fd).size;
+  }
+  async read(target: Buffer, at: number, n: number): Promise<number> {
+    const got = this.readAt(target, at, n, this.offset);
+    this.offset += got;
+    return got;
+  }
+  readAt(target: Buffer, at: number, n: number, pos: number): number {
+    let got = 0;
+    while (got < n) {
+      const k = readSync(this.fd, target, at + got, n - got, pos + got);
+      if (k === 0) break;
+      got += k;
+    }
+    return got;
+  }
+  skip(n: number): void {
+    this.offset += n;
+  }
+  async close(): Promise<void> {
+    closeSync(this.fd);
+  }
+}
+
+/** End of the used part of a chunk whose header is in `b` (valid signature, header checksum and free space offset), or 0. */
+function usedPart(b: Buffer): number {
+  if (!b.subarray(0, 8).equals(CHUNK_MAGIC)) return 0;
+  const free = b.readUInt32LE(48);
+  if (free < CHUNK_HEADER_SIZE || free > CHUNK_SIZE) return 0;
+  return crc32(b, 128, CHUNK_HEADER_SIZE, crc32(b, 0, 120)) === b.readUInt32LE(124) ? free : 0;
+}
+
 /** Chunk buffers of finished reads, reused by the next file (a folder of small files allocates none). */
 const spareChunkBuffers: Buffer[] = [];
 
@@ -248,7 +290,7 @@ const RECORD_SIG = Buffer.from([0x2a, 0x2a, 0, 0]);
  * and reading goes on. Stops at the end of the stream.
  */
 export async function* readEvtxStream(
-  stream: NodeJS.ReadableStream | Buffer,
+  stream: NodeJS.ReadableStream | Buffer | string,
   onError: (p: EvtxProblem) => void,
   stats?: EvtxStats,
   opts?: EvtxReadOptions,
@@ -261,15 +303,16 @@ export async function* readEvtxStream(
  * one asynchronous step per chunk instead of one per record.
  */
 export async function* readEvtxChunks(
-  input: NodeJS.ReadableStream | Buffer,
+  input: NodeJS.ReadableStream | Buffer | string,
   onError: (p: EvtxProblem) => void,
   stats?: EvtxStats,
   opts?: EvtxReadOptions,
 ): AsyncGenerator<EvtxRecord[]> {
   const direct = opts?.direct !== false;
-  const reader = Buffer.isBuffer(input) ? new MemReader(input) : new StreamReader(input);
+  const reader = Buffer.isBuffer(input) ? new MemReader(input) : typeof input === 'string' ? new FileReader(openSync(input, 'r')) : new StreamReader(input);
   const own = spareChunkBuffers.pop() ?? Buffer.alloc(CHUNK_SIZE);
   const mem = reader instanceof MemReader ? reader : undefined;
+  const file = reader instanceof FileReader ? reader : undefined;
   const parser = new ChunkParser(own, 0);
   const st: EvtxStats = stats ?? { chunks: 0, records: 0, declared: 0, errors: 0 };
   const err = (offset: number, message: string) => {
@@ -315,11 +358,36 @@ export async function* readEvtxChunks(
       // a file in memory is parsed in place; a stream is copied chunk by chunk into the reused buffer
       let buf = own;
       let got: number;
+      // from a file: the chunk's used part only (its end; 0 = the whole chunk was read)
+      let partial = 0;
       if (mem && pre === 0) {
         buf = mem.view(CHUNK_SIZE);
         got = buf.length;
+      } else if (file && pre === 0) {
+        const avail = Math.max(0, Math.min(CHUNK_SIZE, file.size - file.offset));
+        got = await file.read(own, 0, Math.min(avail, CHUNK_HEADER_SIZE));
+        const used = got === CHUNK_HEADER_SIZE && avail === CHUNK_SIZE ? usedPart(own) : 0;
+        if (used > 0) {
+          got += await file.read(own, CHUNK_HEADER_SIZE, used - CHUNK_HEADER_SIZE);
+          if (got === used) {
+            partial = used;
+            file.skip(CHUNK_SIZE - used);
+            got = CHUNK_SIZE;
+          }
+        } else if (got === CHUNK_HEADER_SIZE && !own.subarray(0, 8).equals(CHUNK_MAGIC)) {
+          // not a chunk (only its signature is looked at): skipped unread
+          file.skip(avail - got);
+          got = avail;
+        } else got += await file.read(own, got, avail - got);
       } else got = pre + (await reader.read(own, pre, CHUNK_SIZE - pre));
       pre = 0;
+      /** read the rest of a partly read chunk (its bytes are then those of a whole read) */
+      const complete = () => {
+        if (partial === 0) return;
+        const n = file!.readAt(own, partial, CHUNK_SIZE - partial, chunkOff + partial);
+        if (n < CHUNK_SIZE - partial) own.fill(0, partial + n); // the file shrank meanwhile
+        partial = 0;
+      };
       if (got === 0) {
         if (index < chunkCount && Number.isFinite(chunkCount)) err(chunkOff, `file ends after ${index} of the ${chunkCount} chunks its header declares`);
         break;
@@ -350,46 +418,62 @@ export async function* readEvtxChunks(
           limit = CHUNK_SIZE;
         } else if (size === CHUNK_SIZE && crc32(buf, CHUNK_HEADER_SIZE, limit) !== h.dataChecksum) {
           err(chunkOff, `chunk ${index}: records checksum mismatch; records read with validation`);
+          complete();
         }
       }
       if (limit > size) limit = size;
-      parser.reset(buf, size);
-
-      const records: EvtxRecord[] = [];
-      let off = CHUNK_HEADER_SIZE;
-      while (off + 28 <= limit) {
-        const sig = buf.readUInt32LE(off);
-        const rsize = buf.readUInt32LE(off + 4);
-        if (sig !== RECORD_MAGIC || rsize < 28 || off + rsize > limit || buf.readUInt32LE(off + rsize - 4) !== rsize) {
-          if (sig === 0 && rsize === 0 && allZero(buf, off, limit)) break; // slack
-          err(chunkOff + off, sig !== RECORD_MAGIC ? 'bad record signature' : `bad record size ${rsize}`);
-          // resynchronise on the next record signature
-          const next = buf.indexOf(RECORD_SIG, off + 1);
-          if (next < 0 || next + 28 > limit) break;
-          off = next;
-          continue;
+      const parseRecords = (report: (offset: number, message: string) => void): EvtxRecord[] => {
+        const records: EvtxRecord[] = [];
+        let off = CHUNK_HEADER_SIZE;
+        while (off + 28 <= limit) {
+          const sig = buf.readUInt32LE(off);
+          const rsize = buf.readUInt32LE(off + 4);
+          if (sig !== RECORD_MAGIC || rsize < 28 || off + rsize > limit || buf.readUInt32LE(off + rsize - 4) !== rsize) {
+            if (sig === 0 && rsize === 0 && allZero(buf, off, limit)) break; // slack
+            report(chunkOff + off, sig !== RECORD_MAGIC ? 'bad record signature' : `bad record size ${rsize}`);
+            // resynchronise on the next record signature
+            const next = buf.indexOf(RECORD_SIG, off + 1);
+            if (next < 0 || next + 28 > limit) break;
+            off = next;
+            continue;
+          }
+          const recordId = Number(buf.readBigUInt64LE(off + 8));
+          const written = filetimeMs(buf.readUInt32LE(off + 16), buf.readUInt32LE(off + 20));
+          let rec: EvtxRecord | undefined;
+          try {
+            const nodes = parser.fragment(off + 24, off + rsize - 4, false, 0).nodes;
+            // common layouts: fields straight from the nodes, the document rendered later if ever asked for
+            const d = direct ? directFields(nodes, Math.min(MAX_RENDER_NODES, parser.renderBudget)) : undefined;
+            if (d) {
+              parser.renderBudget -= d.count;
+              rec = new EvtxRecord(chunkOff + off, recordId, written, undefined, nodes, d);
+            } else rec = new EvtxRecord(chunkOff + off, recordId, written, renderParsed(parser, nodes), undefined, undefined);
+          } catch (e) {
+            const msg = e instanceof BinXmlError || e instanceof RangeError ? e.message : String(e);
+            report(chunkOff + off, `record ${recordId}: ${msg}; record skipped`);
+          }
+          if (rec) records.push(rec);
+          off += rsize;
         }
-        const recordId = Number(buf.readBigUInt64LE(off + 8));
-        const written = filetimeMs(buf.readUInt32LE(off + 16), buf.readUInt32LE(off + 20));
-        let rec: EvtxRecord | undefined;
-        try {
-          const nodes = parser.fragment(off + 24, off + rsize - 4, false, 0).nodes;
-          // common layouts: fields straight from the nodes, the document rendered later if ever asked for
-          const d = direct ? directFields(nodes, Math.min(MAX_RENDER_NODES, parser.renderBudget)) : undefined;
-          if (d) {
-            parser.renderBudget -= d.count;
-            rec = new EvtxRecord(chunkOff + off, recordId, written, undefined, nodes, d);
-          } else rec = new EvtxRecord(chunkOff + off, recordId, written, renderParsed(parser, nodes), undefined, undefined);
-        } catch (e) {
-          const msg = e instanceof BinXmlError || e instanceof RangeError ? e.message : String(e);
-          err(chunkOff + off, `record ${recordId}: ${msg}; record skipped`);
+        return records;
+      };
+      let records: EvtxRecord[] | undefined;
+      if (partial > 0) {
+        // only the used part was read: the parser may not look past it (a name or template there fails). Any
+        // problem, and the chunk is read whole and parsed again: what is reported is what a whole read gives.
+        parser.reset(buf, partial);
+        let problems = 0;
+        records = parseRecords(() => problems++);
+        if (problems > 0) {
+          complete();
+          records = undefined;
         }
-        if (rec) {
-          st.records++;
-          records.push(rec);
-        }
-        off += rsize;
       }
+      if (!records) {
+        parser.reset(buf, size);
+        records = parseRecords(err);
+      }
+      st.records += records.length;
       if (records.length) yield records;
       if (size < CHUNK_SIZE) break;
     }

@@ -19,13 +19,18 @@ export const source: Source = {
     if (h.length >= 8 && h.subarray(0, 8).equals(CHUNK_MAGIC)) return 100;
     return 0;
   },
+  readsByPosition(head) {
+    return head.length >= 8 && (head.subarray(0, 8).equals(FILE_MAGIC) || head.subarray(0, 8).equals(CHUNK_MAGIC));
+  },
   async *read(input, ctx, open) {
     for await (const batch of source.readBatches!(input, ctx, open)) yield* batch;
   },
   async *readBatches(input, ctx, open) {
     const file = input.path;
     const onError = (p: { offset: number; message: string }) => ctx.error({ file, offset: p.offset, message: p.message });
-    for await (const records of readEvtxChunks(input.content ?? open(), onError, undefined, { direct: !ctx.documents })) {
+    // in memory when the probe read it; a regular file by position (its used parts only); else as a stream
+    const from = input.content ?? (input.regular && !input.gzip ? input.file : open());
+    for await (const records of readEvtxChunks(from, onError, undefined, { direct: !ctx.documents })) {
       const events = new Array<VigieEvent>(records.length);
       for (let i = 0; i < records.length; i++) {
         const r = records[i]!;

@@ -1,6 +1,9 @@
 /** Damaged and hostile EVTX input: the reader must neither crash nor hang, and must report what it skipped. */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Doc } from '../../../src/event.js';
 import { crc32, readEvtxStream } from '../../../src/sources/evtx/file.js';
@@ -12,15 +15,30 @@ interface Result {
   errors: { offset: number; message: string }[];
 }
 
+const dir = mkdtempSync(join(tmpdir(), 'vigie-corrupt-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+async function readFrom(input: Readable | string): Promise<Result> {
+  const r: Result = { docs: [], ids: [], errors: [] };
+  for await (const rec of readEvtxStream(input, (p) => r.errors.push(p))) {
+    r.docs.push(rec.doc);
+    r.ids.push(rec.recordId);
+  }
+  return r;
+}
+
+/**
+ * Read as a stream (in `pieces`), and from a file on disk (read by position: a chunk's used part first, the rest
+ * only when a problem needs it): both must give the same records, documents and problems.
+ */
 async function read(buf: Buffer, pieces = 1): Promise<Result> {
   const parts: Buffer[] = [];
   const step = Math.ceil(buf.length / pieces);
   for (let i = 0; i < buf.length; i += step) parts.push(buf.subarray(i, i + step));
-  const r: Result = { docs: [], ids: [], errors: [] };
-  for await (const rec of readEvtxStream(Readable.from(parts), (p) => r.errors.push(p))) {
-    r.docs.push(rec.doc);
-    r.ids.push(rec.recordId);
-  }
+  const r = await readFrom(Readable.from(parts));
+  const path = join(dir, 'damaged.evtx');
+  writeFileSync(path, buf);
+  assert.deepEqual(await readFrom(path), r, 'read from the file by position = read as a stream');
   return r;
 }
 

@@ -113,7 +113,7 @@ function evtxFile(n: number): Buffer {
 
 const strip = (evs: VigieEvent[]) => evs.map((e) => JSON.stringify({ ...e, origin: { ...e.origin, file: '' } }));
 
-test('probe reads a small file whole, and the EVTX reader gives the same events from it as from a stream', async () => {
+test('an EVTX file is read by position (probe reads its first 4 KiB only): same events as from a stream or from memory', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vigie-evtx-'));
   try {
     const buf = evtxFile(300);
@@ -121,8 +121,9 @@ test('probe reads a small file whole, and the EVTX reader gives the same events 
     const path = join(dir, 'a.evtx');
     writeFileSync(path, buf);
     const input = await probe(path);
-    assert.ok(input.content && input.content.equals(buf), 'content is the whole file');
-    assert.equal(input.head.length, HEAD_BYTES);
+    assert.equal(input.content, undefined, 'not read whole');
+    assert.equal(input.regular, true);
+    assert.ok(input.head.equals(buf.subarray(0, 4096)), 'the head is the first 4 KiB');
 
     const ctx = new ReadContext();
     const fromFile: VigieEvent[] = [];
@@ -136,6 +137,10 @@ test('probe reads a small file whole, and the EVTX reader gives the same events 
     const pieces = () => Readable.from(Array.from({ length: Math.ceil(buf.length / 1000) }, (_, i) => buf.subarray(i * 1000, i * 1000 + 1000)));
     for await (const ev of source.read(noContent, new ReadContext(), pieces)) streamed.push(ev);
     assert.deepEqual(strip(fromFile), strip(streamed));
+    // and from memory (parsed in place)
+    const inMemory: VigieEvent[] = [];
+    for await (const ev of source.read({ ...noContent, content: buf }, new ReadContext(), pieces)) inMemory.push(ev);
+    assert.deepEqual(strip(inMemory), strip(fromFile));
 
     // the batch interface gives the same events too
     const batched: VigieEvent[] = [];
@@ -172,6 +177,15 @@ test('probe keeps only the head of gzip and large files (they are streamed)', as
     let n = 0;
     for await (const _ of readInputs([gz], new ReadContext())) n++;
     assert.equal(n, 50);
+
+    // other small files are read whole (their readers parse them in memory)
+    const small = join(dir, 'small.log');
+    const text = Buffer.from('#Software: Microsoft Internet Information Services 10.0\n'.repeat(2000));
+    assert.ok(text.length > 4096 && text.length < WHOLE_FILE_MAX);
+    writeFileSync(small, text);
+    const sm = await probe(small);
+    assert.ok(sm.content?.equals(text), 'content is the whole file');
+    assert.equal(sm.head.length, HEAD_BYTES);
 
     const big = join(dir, 'big.log');
     writeFileSync(big, Buffer.alloc(WHOLE_FILE_MAX + 1, 0x41));
