@@ -23,6 +23,19 @@ export async function* readLines(
   file: string,
   maxLineBytes = MAX_LINE_BYTES,
 ): AsyncGenerator<Line> {
+  for await (const batch of readLineBatches(stream, ctx, file, maxLineBytes)) yield* batch;
+}
+
+/**
+ * The same lines, those of each chunk of the stream together (a file read whole: all of them at once): one
+ * asynchronous step per chunk instead of one per line.
+ */
+export async function* readLineBatches(
+  stream: NodeJS.ReadableStream,
+  ctx: ReadContext,
+  file: string,
+  maxLineBytes = MAX_LINE_BYTES,
+): AsyncGenerator<Line[]> {
   let pending: Buffer[] = [];
   let pendingLen = 0;
   let lineStart = 0; // offset of the current line
@@ -56,6 +69,7 @@ export async function* readLines(
       if (chunk.length % 2 === 1) { oddByte = chunk.subarray(chunk.length - 1); chunk = chunk.subarray(0, chunk.length - 1); }
     }
     let start = 0;
+    const out: Line[] = [];
     for (;;) {
       let nl: number;
       if (utf16) {
@@ -72,7 +86,7 @@ export async function* readLines(
         ctx.error({ file, offset: lineStart, line: lineNo, message: `line longer than ${maxLineBytes} bytes skipped` });
       } else {
         const buf = pendingLen ? Buffer.concat([...pending, part]) : part;
-        yield { text: decode(buf), offset: lineStart, line: lineNo };
+        out.push({ text: decode(buf), offset: lineStart, line: lineNo });
       }
       pending = [];
       pendingLen = 0;
@@ -96,9 +110,10 @@ export async function* readLines(
         }
       }
     }
+    if (out.length) yield out;
   }
   if (pendingLen && !skipping) {
     lineNo++;
-    yield { text: decode(Buffer.concat(pending)), offset: lineStart, line: lineNo };
+    yield [{ text: decode(Buffer.concat(pending)), offset: lineStart, line: lineNo }];
   }
 }

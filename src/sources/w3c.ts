@@ -6,7 +6,7 @@
 import type { Doc, VigieEvent } from '../event.js';
 import { setKey } from '../event.js';
 import type { InputFile, ReadContext, Source } from './types.js';
-import { readLines } from './lines.js';
+import { readLineBatches, type Line } from './lines.js';
 import { headLines } from './csv.js';
 
 const NUMERIC = new Set(['sc-status', 'sc-substatus', 'sc-win32-status', 's-port', 'c-port', 'sc-bytes', 'cs-bytes', 'time-taken', 's-siteid']);
@@ -112,87 +112,104 @@ function layout(cols: string[], httperr: boolean): Layout {
   };
 }
 
+interface W3cState {
+  lay: Layout | undefined;
+  httperr: boolean;
+}
+
+/** The event of one line; undefined for directives and for bad lines (reported). */
+function lineEvent(st: W3cState, ln: Line, input: InputFile, ctx: ReadContext): VigieEvent | undefined {
+  const text = ln.text;
+  if (text === '') return undefined;
+  if (text.charCodeAt(0) === 35 /* # */) {
+    if (text.startsWith('#Fields:')) {
+      const cols = text.slice(8).trim().split(/\s+/).filter((c) => c !== '');
+      if (cols.length === 0 || cols.length > MAX_COLUMNS) {
+        ctx.error({ file: input.path, offset: ln.offset, line: ln.line, message: 'unusable #Fields: line' });
+        st.lay = undefined;
+      } else st.lay = layout(cols, st.httperr);
+    } else if (text.startsWith('#Software:')) {
+      st.httperr = text.slice(10).trim().startsWith('Microsoft HTTP API');
+    }
+    return undefined;
+  }
+  const lay = st.lay;
+  if (!lay) {
+    ctx.error({ file: input.path, offset: ln.offset, line: ln.line, message: 'W3C line before any #Fields: header skipped' });
+    return undefined;
+  }
+  const vals = text.split(' ', lay.cols.length + 1); // bounded: one extra value is enough to reject the line
+  if (vals.length !== lay.cols.length) {
+    ctx.error({
+      file: input.path,
+      offset: ln.offset,
+      line: ln.line,
+      message: `W3C line has ${vals.length > lay.cols.length ? 'more' : vals.length} values ${vals.length > lay.cols.length ? 'than' : 'for'} ${lay.cols.length} #Fields columns: skipped`,
+    });
+    return undefined;
+  }
+  const fields: Doc = {};
+  for (let i = 0; i < vals.length; i++) {
+    const v = vals[i];
+    if (v === '-' || v === '') continue;
+    const col = lay.cols[i];
+    const key = lay.keys[i];
+    if (NUMERIC.has(col) && isUint(v)) fields[col] = Number(v);
+    else if (col === '__proto__') setKey(fields, col, v);
+    else if (key !== col) {
+      fields[col] = v; // raw, as logged
+      fields[key] = decodePlus(v);
+    } else fields[col] = v;
+  }
+  const date = lay.iDate >= 0 ? vals[lay.iDate] : undefined;
+  const time = lay.iTime >= 0 ? vals[lay.iTime] : undefined;
+  let ms: number | undefined;
+  if (date && time) {
+    ms = dayMs(date) + timeMs(time);
+    if (!Number.isFinite(ms)) ms = undefined;
+  }
+  if ((date || time) && ms === undefined) {
+    ctx.error({ file: input.path, offset: ln.offset, line: ln.line, message: `W3C line with a bad date/time "${date} ${time}" skipped` });
+    return undefined;
+  }
+  // the whole request path in cs-uri-query (SigmaHQ webserver rules look for paths there); raw query kept
+  const stem = lay.iStem >= 0 ? vals[lay.iStem] : undefined;
+  const query = lay.iQuery >= 0 ? vals[lay.iQuery] : undefined;
+  const hasQuery = query !== undefined && query !== '-' && query !== '';
+  if (hasQuery) fields['cs-uri-query-raw'] = query;
+  if (stem !== undefined && stem !== '-') fields['cs-uri-query'] = hasQuery ? `${stem}?${query}` : stem;
+  else if (lay.iUri >= 0 && vals[lay.iUri] !== '-') fields['cs-uri-query'] = vals[lay.iUri];
+  else if (hasQuery) fields['cs-uri-query'] = query;
+  const computer = lay.iComputer >= 0 && vals[lay.iComputer] !== '-' ? vals[lay.iComputer] : undefined;
+  const site = lay.iSite >= 0 && vals[lay.iSite] !== '-' ? vals[lay.iSite] : undefined;
+  return {
+    origin: { file: input.path, format: 'w3c', offset: ln.offset, record: ln.line },
+    time: ms,
+    computer,
+    channel: site ? `IIS/${site}` : lay.httperr ? 'IIS/HTTPERR' : 'IIS',
+    provider: 'IIS',
+    logsource: lay.httperr ? { category: 'webserver', product: 'iis', service: 'httperr' } : { category: 'webserver', product: 'iis' },
+    fields,
+  };
+}
+
 export const source: Source = {
   name: 'w3c',
   description: 'IIS W3C extended logs (u_ex*.log, httperr*.log)',
   detect: detectW3c,
-  read: async function* (input: InputFile, ctx: ReadContext, open: () => NodeJS.ReadableStream): AsyncGenerator<VigieEvent> {
-    let lay: Layout | undefined;
-    let httperr = false;
-    let software: string | undefined;
-    for await (const ln of readLines(open(), ctx, input.path)) {
-      const text = ln.text;
-      if (text === '') continue;
-      if (text.charCodeAt(0) === 35 /* # */) {
-        if (text.startsWith('#Fields:')) {
-          const cols = text.slice(8).trim().split(/\s+/).filter((c) => c !== '');
-          if (cols.length === 0 || cols.length > MAX_COLUMNS) {
-            ctx.error({ file: input.path, offset: ln.offset, line: ln.line, message: 'unusable #Fields: line' });
-            lay = undefined;
-          } else lay = layout(cols, httperr);
-        } else if (text.startsWith('#Software:')) {
-          software = text.slice(10).trim();
-          httperr = software.startsWith('Microsoft HTTP API');
-        }
-        continue;
+  async *read(input, ctx, open) {
+    for await (const batch of source.readBatches!(input, ctx, open)) yield* batch;
+  },
+  // the lines of a chunk of the file (all of a file read whole) at once: one asynchronous step per chunk
+  async *readBatches(input, ctx, open) {
+    const st: W3cState = { lay: undefined, httperr: false };
+    for await (const lines of readLineBatches(open(), ctx, input.path)) {
+      const events: VigieEvent[] = [];
+      for (const ln of lines) {
+        const ev = lineEvent(st, ln, input, ctx);
+        if (ev) events.push(ev);
       }
-      if (!lay) {
-        ctx.error({ file: input.path, offset: ln.offset, line: ln.line, message: 'W3C line before any #Fields: header skipped' });
-        continue;
-      }
-      const vals = text.split(' ', lay.cols.length + 1); // bounded: one extra value is enough to reject the line
-      if (vals.length !== lay.cols.length) {
-        ctx.error({
-          file: input.path,
-          offset: ln.offset,
-          line: ln.line,
-          message: `W3C line has ${vals.length > lay.cols.length ? 'more' : vals.length} values ${vals.length > lay.cols.length ? 'than' : 'for'} ${lay.cols.length} #Fields columns: skipped`,
-        });
-        continue;
-      }
-      const fields: Doc = {};
-      for (let i = 0; i < vals.length; i++) {
-        const v = vals[i];
-        if (v === '-' || v === '') continue;
-        const col = lay.cols[i];
-        const key = lay.keys[i];
-        if (NUMERIC.has(col) && isUint(v)) fields[col] = Number(v);
-        else if (col === '__proto__') setKey(fields, col, v);
-        else if (key !== col) {
-          fields[col] = v; // raw, as logged
-          fields[key] = decodePlus(v);
-        } else fields[col] = v;
-      }
-      const date = lay.iDate >= 0 ? vals[lay.iDate] : undefined;
-      const time = lay.iTime >= 0 ? vals[lay.iTime] : undefined;
-      let ms: number | undefined;
-      if (date && time) {
-        ms = dayMs(date) + timeMs(time);
-        if (!Number.isFinite(ms)) ms = undefined;
-      }
-      if ((date || time) && ms === undefined) {
-        ctx.error({ file: input.path, offset: ln.offset, line: ln.line, message: `W3C line with a bad date/time "${date} ${time}" skipped` });
-        continue;
-      }
-      // the whole request path in cs-uri-query (SigmaHQ webserver rules look for paths there); raw query kept
-      const stem = lay.iStem >= 0 ? vals[lay.iStem] : undefined;
-      const query = lay.iQuery >= 0 ? vals[lay.iQuery] : undefined;
-      const hasQuery = query !== undefined && query !== '-' && query !== '';
-      if (hasQuery) fields['cs-uri-query-raw'] = query;
-      if (stem !== undefined && stem !== '-') fields['cs-uri-query'] = hasQuery ? `${stem}?${query}` : stem;
-      else if (lay.iUri >= 0 && vals[lay.iUri] !== '-') fields['cs-uri-query'] = vals[lay.iUri];
-      else if (hasQuery) fields['cs-uri-query'] = query;
-      const computer = lay.iComputer >= 0 && vals[lay.iComputer] !== '-' ? vals[lay.iComputer] : undefined;
-      const site = lay.iSite >= 0 && vals[lay.iSite] !== '-' ? vals[lay.iSite] : undefined;
-      yield {
-        origin: { file: input.path, format: 'w3c', offset: ln.offset, record: ln.line },
-        time: ms,
-        computer,
-        channel: site ? `IIS/${site}` : lay.httperr ? 'IIS/HTTPERR' : 'IIS',
-        provider: 'IIS',
-        logsource: lay.httperr ? { category: 'webserver', product: 'iis', service: 'httperr' } : { category: 'webserver', product: 'iis' },
-        fields,
-      };
+      if (events.length) yield events;
     }
   },
 };
