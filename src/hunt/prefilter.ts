@@ -1159,7 +1159,19 @@ export class Prefilter {
       const l = byFirst.get(c)!;
       for (let j = 0; j < l.length; j++) out[m++] = l[j]!;
     }
-    if (m > 1) out.subarray(0, m).sort();
+    if (m > 32) out.subarray(0, m).sort();
+    else {
+      // insertion sort: a few candidates, mostly in order already (a typed-array sort call costs more)
+      for (let i = 1; i < m; i++) {
+        const x = out[i]!;
+        let j = i - 1;
+        while (j >= 0 && out[j]! > x) {
+          out[j + 1] = out[j]!;
+          j--;
+        }
+        out[j + 1] = x;
+      }
+    }
     let n = 0;
     for (let i = 0; i < m; i++) {
       const k = out[i]!;

@@ -73,6 +73,11 @@ const spareWhole: Buffer[] = [];
 const lent = new WeakMap<InputFile, Buffer>();
 
 function giveBack(input: InputFile): void {
+  if (input.fd !== undefined) {
+    // kept for a positioned reader that did not take it
+    closeSync(input.fd);
+    input.fd = undefined;
+  }
   const b = lent.get(input);
   if (!b) return;
   lent.delete(input);
@@ -80,9 +85,11 @@ function giveBack(input: InputFile): void {
   if (spareWhole.length < 2) spareWhole.push(b);
 }
 
-async function probeInto(path: string, pool: Buffer[] | undefined): Promise<InputFile> {
+/** `keepFd`: leave the descriptor open in `fd` for a positioned reader (the caller then owns it: see giveBack). */
+async function probeInto(path: string, pool: Buffer[] | undefined, keepFd = false): Promise<InputFile> {
   const fd = openSync(path, 'r');
   let borrowed: Buffer | undefined;
+  let keep = false;
   try {
     const st = fstatSync(fd);
     // a FIFO or device is not read here (its size says nothing): its reader streams it, as before
@@ -113,6 +120,11 @@ async function probeInto(path: string, pool: Buffer[] | undefined): Promise<Inpu
     const input: InputFile = whole
       ? { path, file: path, head, gzip, size: st.size, mtime: st.mtimeMs, content: data, regular }
       : { path, file: path, head, gzip, size: st.size, mtime: st.mtimeMs, regular };
+    if (positioned && !gzip && keepFd) {
+      // the positioned reader reads through the same descriptor (no second open)
+      input.fd = fd;
+      keep = true;
+    }
     if (borrowed) {
       if (whole) lent.set(input, borrowed);
       else {
@@ -125,7 +137,7 @@ async function probeInto(path: string, pool: Buffer[] | undefined): Promise<Inpu
     return input;
   } finally {
     if (borrowed) pool!.push(borrowed);
-    closeSync(fd);
+    if (!keep) closeSync(fd);
   }
 }
 
@@ -260,7 +272,7 @@ export async function* readFileBatches(path: string, ctx: ReadContext, opts: Rea
 async function openSource(path: string, ctx: ReadContext, opts: ReadOptions): Promise<{ input: InputFile; src: Source } | undefined> {
   let input: InputFile;
   try {
-    input = path === '-' ? { ...(await probe(await spoolStdin())), path: '-' } : await probeInto(path, spareWhole);
+    input = path === '-' ? { ...(await probe(await spoolStdin())), path: '-' } : await probeInto(path, spareWhole, true);
   } catch (e) {
     ctx.error({ file: path, message: `cannot open: ${(e as Error).message}` });
     return undefined;

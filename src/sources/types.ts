@@ -57,6 +57,11 @@ export interface InputFile {
   content?: Buffer;
   /** a regular file on disk (not a pipe or device): it can be read by position */
   regular?: boolean;
+  /**
+   * The probe's open descriptor, kept for a reader that reads by position (`Source.readsByPosition`): the reader
+   * takes it (sets this to undefined) and closes it; otherwise it is closed when the file is done with.
+   */
+  fd?: number;
 }
 
 /**

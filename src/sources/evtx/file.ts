@@ -290,7 +290,7 @@ const RECORD_SIG = Buffer.from([0x2a, 0x2a, 0, 0]);
  * and reading goes on. Stops at the end of the stream.
  */
 export async function* readEvtxStream(
-  stream: NodeJS.ReadableStream | Buffer | string,
+  stream: NodeJS.ReadableStream | Buffer | string | number,
   onError: (p: EvtxProblem) => void,
   stats?: EvtxStats,
   opts?: EvtxReadOptions,
@@ -303,13 +303,16 @@ export async function* readEvtxStream(
  * one asynchronous step per chunk instead of one per record.
  */
 export async function* readEvtxChunks(
-  input: NodeJS.ReadableStream | Buffer | string,
+  input: NodeJS.ReadableStream | Buffer | string | number,
   onError: (p: EvtxProblem) => void,
   stats?: EvtxStats,
   opts?: EvtxReadOptions,
 ): AsyncGenerator<EvtxRecord[]> {
   const direct = opts?.direct !== false;
-  const reader = Buffer.isBuffer(input) ? new MemReader(input) : typeof input === 'string' ? new FileReader(openSync(input, 'r')) : new StreamReader(input);
+  // a buffer is parsed in place; a path or an open descriptor (which the reader then closes) is read by position
+  const reader = Buffer.isBuffer(input)
+    ? new MemReader(input)
+    : typeof input === 'string' ? new FileReader(openSync(input, 'r')) : typeof input === 'number' ? new FileReader(input) : new StreamReader(input);
   const own = spareChunkBuffers.pop() ?? Buffer.alloc(CHUNK_SIZE);
   const mem = reader instanceof MemReader ? reader : undefined;
   const file = reader instanceof FileReader ? reader : undefined;

@@ -28,8 +28,14 @@ export const source: Source = {
   async *readBatches(input, ctx, open) {
     const file = input.path;
     const onError = (p: { offset: number; message: string }) => ctx.error({ file, offset: p.offset, message: p.message });
-    // in memory when the probe read it; a regular file by position (its used parts only); else as a stream
-    const from = input.content ?? (input.regular && !input.gzip ? input.file : open());
+    // in memory when the probe read it; a regular file by position (its used parts only), through the probe's
+    // descriptor when it kept it open for us; else as a stream
+    let from: Buffer | number | string | NodeJS.ReadableStream;
+    if (input.content) from = input.content;
+    else if (input.fd !== undefined) {
+      from = input.fd;
+      input.fd = undefined; // ours to close now
+    } else from = input.regular && !input.gzip ? input.file : open();
     for await (const records of readEvtxChunks(from, onError, undefined, { direct: !ctx.documents })) {
       const events = new Array<VigieEvent>(records.length);
       for (let i = 0; i < records.length; i++) {

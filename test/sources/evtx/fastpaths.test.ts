@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -193,6 +193,30 @@ test('probe keeps only the head of gzip and large files (they are streamed)', as
     assert.equal(b.content, undefined);
     assert.equal(b.head.length, HEAD_BYTES);
     assert.equal(b.size, WHOLE_FILE_MAX + 1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('no file descriptor is left open: EVTX files read by position, probed-only and unsupported files', { skip: !existsSync('/proc/self/fd') && 'no /proc/self/fd here' }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigie-fd-'));
+  try {
+    for (let i = 0; i < 5; i++) writeFileSync(join(dir, `f${i}.evtx`), evtxFile(20 + i));
+    writeFileSync(join(dir, 'notes.bin'), Buffer.from([0, 1, 2, 3, 0xff, 0xfe]));
+    const open = () => readdirSync('/proc/self/fd').length;
+    const before = open();
+    for (let round = 0; round < 3; round++) {
+      let n = 0;
+      for await (const _ of readInputs([dir], new ReadContext())) n++;
+      assert.equal(n, 20 + 21 + 22 + 23 + 24);
+      // a hunt that stops early (its consumer breaks out of the loop)
+      for await (const _ of readInputs([dir], new ReadContext())) break;
+      // probe alone (as the mail scanner uses it) keeps nothing open
+      await probe(join(dir, 'f0.evtx'));
+      // an EVTX file forced through another reader
+      for await (const _ of readInputs([join(dir, 'f1.evtx')], new ReadContext(), { format: 'w3c' })) n++;
+    }
+    assert.equal(open(), before);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
