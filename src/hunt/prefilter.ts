@@ -512,6 +512,8 @@ function inNumberText(lit: string): boolean {
   return /^[0-9.+\-e]+$/.test(lit) || NUMBER_WORDS.some((w) => w.includes(lit));
 }
 const NUMBER_WORDS = ['-infinity', 'nan', 'true', 'false'];
+/** keyword automata built for sets of keyword candidates, at most (then the one over every keyword serves) */
+const MAX_KEYWORD_AUTOMATA = 256;
 /** field positions remembered from one event to the next */
 const MAX_POSITIONS = 128;
 
@@ -523,16 +525,14 @@ interface Plan {
   length: boolean;
   /** per automaton: a candidate has a clause on its field */
   need: Uint8Array;
-  /** per candidate (position in the list): its first clause, or -1 when it has none (always evaluated) */
-  first: Int32Array;
   /** per candidate: it has more clauses or a minimum text length (the full test is needed once `first` hit) */
   full: Uint8Array;
   /** candidates without a first clause (always tested), in list order */
   always: Int32Array;
   /** first clause → the candidates whose first clause it is, in list order */
   byFirst: Map<number, Int32Array>;
-  /** per clause: 1 when it is the first clause of a candidate (a byte read before the map lookup) */
-  isFirst: Uint8Array;
+  /** bit per clause: it is the first clause of a candidate (tested before the map lookup) */
+  isFirst: Int32Array;
 }
 
 export interface PrefilterOptions {
@@ -1051,13 +1051,13 @@ export class Prefilter {
       }
     }
     const index = new Map<number, Int32Array>();
-    const isFirst = new Uint8Array(this.stamp.length);
+    const isFirst = new Int32Array((this.stamp.length + 31) >>> 5);
     for (const [c, l] of byFirst) {
       index.set(c, Int32Array.from(l));
-      isFirst[c] = 1;
+      isFirst[c >>> 5]! |= 1 << (c & 31);
     }
     const keyword = kwClauses.length ? this.keywordAutomaton(kwClauses) : undefined;
-    return { keyword, length, need, first, full, always: Int32Array.from(always), byFirst: index, isFirst };
+    return { keyword, length, need, full, always: Int32Array.from(always), byFirst: index, isFirst };
   }
 
   /**
@@ -1069,6 +1069,8 @@ export class Prefilter {
     const key = ids.join(',');
     let a = this.kwAutomata.get(key);
     if (a) return a;
+    // bounded: past MAX_KEYWORD_AUTOMATA sets, the automaton of every keyword (a superset: same answers)
+    if (this.kwAutomata.size >= MAX_KEYWORD_AUTOMATA) return this.keyword!;
     const C = this.nClasses;
     const t: Trie = { table: new Int32Array(64 * C), S: 1, out: [undefined], clauses: [], minLen: 0x7fffffff, numeric: false };
     for (const id of ids) for (const lit of this.kwLits.get(id)!) this.insert(t, lit, id);
@@ -1155,7 +1157,7 @@ export class Prefilter {
     for (let i = 0; i < always.length; i++) out[m++] = always[i]!;
     for (let i = 0; i < nTouched; i++) {
       const c = touched[i]!;
-      if (isFirst[c] === 0) continue;
+      if (((isFirst[c >>> 5]! >>> (c & 31)) & 1) === 0) continue;
       const l = byFirst.get(c)!;
       for (let j = 0; j < l.length; j++) out[m++] = l[j]!;
     }
