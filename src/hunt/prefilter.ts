@@ -471,6 +471,8 @@ interface Automaton {
   minLen: number;
   /** one of its literals could occur in the text of a number or a boolean (else those are not scanned) */
   numeric: boolean;
+  /** per class: 1 when a literal starts with it (the root has an edge for it) */
+  starts: Uint8Array;
   states: number;
   /** number of the automaton (index into a plan's `need`) */
   id: number;
@@ -762,7 +764,9 @@ export class Prefilter {
     }
     const report = new Int32Array(S);
     for (let st = 0; st < S; st++) report[st] = bfsOut[st] ? st : bfsLink[st]!;
-    return { delta: bfsDelta, out: bfsOut, report, outLink: bfsLink, seen: new Int32Array(S), vseen: new Int32Array(S), clauses: Int32Array.from(new Set(t.clauses)), minLen: t.minLen, numeric: t.numeric, states: S, id: numbered ? this.nAutomata++ : -1 };
+    const starts = new Uint8Array(C);
+    for (let c = 1; c < C; c++) if (bfsDelta[c] !== 0) starts[c] = 1;
+    return { delta: bfsDelta, out: bfsOut, report, outLink: bfsLink, seen: new Int32Array(S), vseen: new Int32Array(S), clauses: Int32Array.from(new Set(t.clauses)), minLen: t.minLen, numeric: t.numeric, starts, states: S, id: numbered ? this.nAutomata++ : -1 };
   }
 
   /**
@@ -977,11 +981,15 @@ export class Prefilter {
       if (this.keyword) this.keyword.vseen.fill(0);
       for (const a of this.kwAutomata.values()) a.vseen.fill(0);
     }
-    const { delta, out, outLink, report, vseen } = a;
+    const { delta, out, outLink, report, vseen, starts } = a;
     const { scanClass, stamp, epoch, vepoch } = this;
     const C = this.nClasses;
+    const n = text.length;
     let s = 0;
-    for (let i = 0; i < text.length; i++) {
+    for (let i = 0; i < n; i++) {
+      if (s === 0) {
+        while (starts[scanClass[text.charCodeAt(i)]!] === 0) if (++i === n) return;
+      }
       s = delta[s * C + scanClass[text.charCodeAt(i)]!]!;
       if (s === 0) continue;
       let o = report[s]!;
@@ -1120,11 +1128,16 @@ export class Prefilter {
 
   private run(a: Automaton, text: string): void {
     if (text.length < a.minLen) return;
-    const { delta, out, outLink, report, seen } = a;
+    const { delta, out, outLink, report, seen, starts } = a;
     const { scanClass, stamp, epoch } = this;
     const C = this.nClasses;
+    const n = text.length;
     let s = 0;
-    for (let i = 0; i < text.length; i++) {
+    for (let i = 0; i < n; i++) {
+      if (s === 0) {
+        // at the root: skip the characters that start no literal (a plain scan, no dependent table walk)
+        while (starts[scanClass[text.charCodeAt(i)]!] === 0) if (++i === n) return;
+      }
       s = delta[s * C + scanClass[text.charCodeAt(i)]!]!;
       if (s === 0) continue;
       let o = report[s]!;
