@@ -818,9 +818,7 @@ export class Prefilter {
     if (++this.epoch === 0x7fffffff) {
       this.epoch = 1;
       this.stamp.fill(0);
-      for (const a of this.byField.values()) a.seen.fill(0);
-      if (this.keyword) this.keyword.seen.fill(0);
-      for (const a of this.kwAutomata.values()) a.seen.fill(0);
+      for (const a of this.automata()) a.seen.fill(0);
     }
     // what the candidate rules need: their fields' automata, the keyword automaton, the text length
     const plan = rules ? this.planFor(rules) : undefined;
@@ -940,6 +938,14 @@ export class Prefilter {
     return rec;
   }
 
+  /** every automaton: the fields', the one over every keyword, those of keyword candidate sets */
+  private *automata(): Iterable<Automaton> {
+    yield* this.byField.values();
+    if (this.keyword) yield this.keyword;
+    yield* this.kwAutomata.values();
+  }
+
+  /** stamp clauses for this event (each newly stamped one is listed in `touched`) */
   private stampAll(c: Int32Array): void {
     const { stamp, epoch } = this;
     const touched = this.touched;
@@ -977,12 +983,10 @@ export class Prefilter {
     if (text.length < a.minLen) return;
     if (++this.vepoch === 0x7fffffff) {
       this.vepoch = 1;
-      for (const x of this.byField.values()) x.vseen.fill(0);
-      if (this.keyword) this.keyword.vseen.fill(0);
-      for (const a of this.kwAutomata.values()) a.vseen.fill(0);
+      for (const x of this.automata()) x.vseen.fill(0);
     }
     const { delta, out, outLink, report, vseen, starts } = a;
-    const { scanClass, stamp, epoch, vepoch } = this;
+    const { scanClass, vepoch } = this;
     const C = this.nClasses;
     const n = text.length;
     let s = 0;
@@ -996,25 +1000,15 @@ export class Prefilter {
       while (o > 0 && vseen[o] !== vepoch) {
         vseen[o] = vepoch;
         const cl = out[o]!;
+        this.stampAll(cl);
+        // and the value's list
         if (this.colN + cl.length > this.col.length) {
           const bigger = new Int32Array(Math.max(this.col.length * 2, this.colN + cl.length));
           bigger.set(this.col);
           this.col = bigger;
         }
-        const col = this.col;
-        const touched = this.touched;
-        let n = this.colN;
-        let nt = this.nTouched;
-        for (let k = 0; k < cl.length; k++) {
-          const x = cl[k]!;
-          if (stamp[x] !== epoch) {
-            stamp[x] = epoch;
-            touched[nt++] = x;
-          }
-          col[n++] = x;
-        }
-        this.colN = n;
-        this.nTouched = nt;
+        this.col.set(cl, this.colN);
+        this.colN += cl.length;
         o = outLink[o]!;
       }
     }
@@ -1129,7 +1123,7 @@ export class Prefilter {
   private run(a: Automaton, text: string): void {
     if (text.length < a.minLen) return;
     const { delta, out, outLink, report, seen, starts } = a;
-    const { scanClass, stamp, epoch } = this;
+    const { scanClass, epoch } = this;
     const C = this.nClasses;
     const n = text.length;
     let s = 0;
@@ -1144,14 +1138,7 @@ export class Prefilter {
       // an output state already reported for this event has had its whole chain reported too
       while (o > 0 && seen[o] !== epoch) {
         seen[o] = epoch;
-        const cl = out[o]!;
-        for (let k = 0; k < cl.length; k++) {
-          const x = cl[k]!;
-          if (stamp[x] !== epoch) {
-            stamp[x] = epoch;
-            this.touched[this.nTouched++] = x;
-          }
-        }
+        this.stampAll(out[o]!);
         o = outLink[o]!;
       }
     }
