@@ -300,7 +300,9 @@ export async function* readEvtxStream(
 
 /**
  * Same as readEvtxStream, the records of each chunk (64 KiB, a few hundred records at most) yielded together:
- * one asynchronous step per chunk instead of one per record.
+ * one asynchronous step per chunk instead of one per record. `input`: a stream; a Buffer (parsed in place); a path or
+ * an open file descriptor (read by position, the used part of each chunk only; the descriptor is closed at the end —
+ * a file that grows meanwhile is read up to its size when opened).
  */
 export async function* readEvtxChunks(
   input: NodeJS.ReadableStream | Buffer | string | number,
