@@ -71,6 +71,26 @@ export class Router {
     });
   }
 
+  /** the last event's kind and its node (see `route`) */
+  private last: {
+    product: string | undefined; service: string | undefined; category: string | undefined; lsKey: string;
+    channel: string; provider: string; idKey: number | string; node: StaticRoute | undefined;
+  } = { product: undefined, service: undefined, category: undefined, lsKey: '', channel: '', provider: '', idKey: '', node: undefined };
+
+  /** The node of a new kind of event: its static routes and the dynamic specs its kind passes (cached, bounded). */
+  private newNode(ev: VigieEvent, pin: boolean, byLs: Map<string, StaticRoute>, lsKey: string): StaticRoute {
+    // the dynamic specs whose channel/provider/event id/log-source part this kind of event passes
+    const dyn: number[] = [];
+    for (let i = 0; i < this.dynamic.length; i++) if (specMatches(this.dynamic[i]!.spec, ev, false)) dyn.push(i);
+    const node = { routes: this.computeStatic(ev, pin), dyn: Int32Array.from(dyn) };
+    if (++this.cached > MAX_CACHE) {
+      // hostile input with endless channel names
+      this.tree.clear();
+      this.cached = 0;
+    } else byLs.set(lsKey, node);
+    return node;
+  }
+
   /** Rules (with field aliases) this event must be offered to. */
   route(ev: VigieEvent): Route[] {
     const ls = ev.logsource ?? {};
@@ -78,25 +98,37 @@ export class Router {
     const pin = pinnable(ev);
     // static routes by channel → provider → event id → reader's log source (nested maps: no key string per event)
     const idKey: number | string = ev.eventId === undefined ? '' : pin ? ev.eventId : `!${ev.eventId}`;
-    const lsKey = ls.product === undefined && ls.service === undefined && ls.category === undefined ? ''
-      : `${ls.product ?? ''}\u0000${ls.service ?? ''}\u0000${ls.category ?? ''}`;
-    let byProvider = this.tree.get(ev.channel ?? '');
-    if (!byProvider) this.tree.set(ev.channel ?? '', (byProvider = new Map()));
-    let byId = byProvider.get(ev.provider ?? '');
-    if (!byId) byProvider.set(ev.provider ?? '', (byId = new Map()));
-    let byLs = byId.get(idKey);
-    if (!byLs) byId.set(idKey, (byLs = new Map()));
-    let node = byLs.get(lsKey);
-    if (!node) {
-      // the dynamic specs whose channel/provider/event id/log-source part this kind of event passes
-      const dyn: number[] = [];
-      for (let i = 0; i < this.dynamic.length; i++) if (specMatches(this.dynamic[i]!.spec, ev, false)) dyn.push(i);
-      node = { routes: this.computeStatic(ev, pin), dyn: Int32Array.from(dyn) };
-      if (++this.cached > MAX_CACHE) {
-        // hostile input with endless channel names
-        this.tree.clear();
-        this.cached = 0;
-      } else byLs.set(lsKey, node);
+    // the reader's log-source key, remembered from the last event (readers make a new object per event)
+    const last = this.last;
+    let lsKey: string;
+    if (ls.product === last.product && ls.service === last.service && ls.category === last.category) lsKey = last.lsKey;
+    else {
+      lsKey = ls.product === undefined && ls.service === undefined && ls.category === undefined ? ''
+        : `${ls.product ?? ''}\u0000${ls.service ?? ''}\u0000${ls.category ?? ''}`;
+      last.product = ls.product;
+      last.service = ls.service;
+      last.category = ls.category;
+      last.lsKey = lsKey;
+      last.node = undefined;
+    }
+    const channel = ev.channel ?? '';
+    const provider = ev.provider ?? '';
+    // consecutive events of one kind (an EVTX chunk, a log file) find their node without the four map lookups
+    let node: StaticRoute | undefined;
+    if (last.node !== undefined && channel === last.channel && provider === last.provider && idKey === last.idKey) node = last.node;
+    else {
+      let byProvider = this.tree.get(channel);
+      if (!byProvider) this.tree.set(channel, (byProvider = new Map()));
+      let byId = byProvider.get(provider);
+      if (!byId) byProvider.set(provider, (byId = new Map()));
+      let byLs = byId.get(idKey);
+      if (!byLs) byId.set(idKey, (byLs = new Map()));
+      node = byLs.get(lsKey);
+      if (!node) node = this.newNode(ev, pin, byLs, lsKey);
+      last.channel = channel;
+      last.provider = provider;
+      last.idKey = idKey;
+      last.node = node;
     }
     const routes = node.routes;
     const dyn = node.dyn;
