@@ -35,6 +35,17 @@ function attr(v: FieldValue | undefined, name: string): FieldValue | undefined {
 /** System children whose text is the field of the same name, in field order (the EVTX field walk uses it too). */
 export const SYSTEM_FIELDS = ['Version', 'Level', 'Task', 'Opcode', 'Keywords', 'EventRecordID', 'Channel', 'Computer'] as const;
 
+/**
+ * System children whose attributes are fields, [element, attribute, field], in field order (after SYSTEM_FIELDS;
+ * TimeCreated's SystemTime comes last, text only). The EVTX field walk uses it too.
+ */
+export const SYSTEM_ATTRIBUTES = [
+  ['Provider', 'Name', 'Provider_Name'], ['Provider', 'Guid', 'Provider_Guid'], ['Provider', 'EventSourceName', 'Provider_EventSourceName'],
+  ['Execution', 'ProcessID', 'ProcessID'], ['Execution', 'ThreadID', 'ThreadID'],
+  ['Security', 'UserID', 'UserID'],
+  ['Correlation', 'ActivityID', 'ActivityID'],
+] as const;
+
 /** Set a System field from its element's value when that is text (or a number, a list). */
 function sysField(fields: Doc, k: (typeof SYSTEM_FIELDS)[number], raw: FieldValue | undefined): void {
   const v = unwrapText(raw);
@@ -80,20 +91,10 @@ export function windowsEvent(doc: Doc, origin: EventOrigin): VigieEvent {
   sysField(fields, 'EventRecordID', sys.EventRecordID);
   sysField(fields, 'Channel', sys.Channel);
   sysField(fields, 'Computer', sys.Computer);
-  const pn = attr(sys.Provider, 'Name');
-  if (pn !== undefined && pn !== null) fields.Provider_Name = pn;
-  const pg = attr(sys.Provider, 'Guid');
-  if (pg !== undefined && pg !== null) fields.Provider_Guid = pg;
-  const ps = attr(sys.Provider, 'EventSourceName');
-  if (ps !== undefined && ps !== null) fields.Provider_EventSourceName = ps;
-  const pid = attr(sys.Execution, 'ProcessID');
-  if (pid !== undefined && pid !== null) fields.ProcessID = pid;
-  const tid = attr(sys.Execution, 'ThreadID');
-  if (tid !== undefined && tid !== null) fields.ThreadID = tid;
-  const uid = attr(sys.Security, 'UserID');
-  if (uid !== undefined && uid !== null) fields.UserID = uid;
-  const act = attr(sys.Correlation, 'ActivityID');
-  if (act !== undefined && act !== null) fields.ActivityID = act;
+  for (const [holder, name, field] of SYSTEM_ATTRIBUTES) {
+    const x = attr(sys[holder], name);
+    if (x !== undefined && x !== null) fields[field] = x;
+  }
   const tc = attr(sys.TimeCreated, 'SystemTime');
   if (typeof tc === 'string') fields.TimeCreated = tc;
 

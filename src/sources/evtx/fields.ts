@@ -17,7 +17,7 @@
  */
 import type { Doc, EventOrigin, FieldValue, VigieEvent } from '../../event.js';
 import { parseTime } from '../../event.js';
-import { put, SYSTEM_FIELDS } from '../windows.js';
+import { put, SYSTEM_ATTRIBUTES, SYSTEM_FIELDS } from '../windows.js';
 import { attrValue, Fragment, MAX_DEPTH, NC, textOf, trimText, type ElementNode, type Node, type Value } from './binxml.js';
 
 /** Two decimal digits at i, or -1. */
@@ -321,14 +321,22 @@ SYSTEM_FIELDS.forEach((n, i) => {
 /** the values of those children for the record being walked (reused) */
 const leafVals: (FieldValue | undefined)[] = SYSTEM_FIELDS.map(() => undefined);
 
-/** "seen" bits of the System children: EventID, the SYSTEM_FIELDS leaves (from bit 1), then the attribute holders */
+/** the System children holding SYSTEM_ATTRIBUTES fields (Provider, Execution…), and per NC code its number or -1 */
+const HOLDERS = [...new Set(SYSTEM_ATTRIBUTES.map(([holder]) => holder))];
+const HOLDER_OF = new Int8Array(32).fill(-1);
+HOLDERS.forEach((h, i) => {
+  HOLDER_OF[NC[h]] = i;
+});
+/** per holder: its attributes as [NC code, position in SYSTEM_ATTRIBUTES] */
+const HOLDER_ATTRS: [number, number][][] = HOLDERS.map((h) => SYSTEM_ATTRIBUTES.flatMap(([holder, name], i): [number, number][] => (holder === h ? [[NC[name], i]] : [])));
+/** the values of the SYSTEM_ATTRIBUTES fields for the record being walked (reused) */
+const attrVals: (FieldValue | undefined)[] = SYSTEM_ATTRIBUTES.map(() => undefined);
+
+/** "seen" bits of the System children: EventID, the SYSTEM_FIELDS leaves (from bit 1), the holders, TimeCreated */
 const S_EVENTID = 1 << 0;
 const S_LEAF0 = 1 << 1;
-const S_PROVIDER = 1 << (1 + SYSTEM_FIELDS.length);
-const S_EXECUTION = S_PROVIDER << 1;
-const S_SECURITY = S_PROVIDER << 2;
-const S_CORRELATION = S_PROVIDER << 3;
-const S_TIME = S_PROVIDER << 4;
+const S_HOLDER0 = 1 << (1 + SYSTEM_FIELDS.length);
+const S_TIME = S_HOLDER0 << HOLDERS.length;
 
 /** Mark a System child as seen; a repeated one falls back (the renderer keeps the last, renamed). */
 function once(seen: number, bit: number): number {
@@ -387,14 +395,8 @@ function walk(nodes: Node[]): DirectFields {
   let seen = 0;
   let eid: FieldValue | undefined;
   let qual: FieldValue | undefined;
-  leafVals.fill(undefined);
-  let pName: FieldValue | undefined;
-  let pGuid: FieldValue | undefined;
-  let pSource: FieldValue | undefined;
-  let pid: FieldValue | undefined;
-  let tid: FieldValue | undefined;
-  let uid: FieldValue | undefined;
-  let act: FieldValue | undefined;
+  for (let i = 0; i < leafVals.length; i++) leafVals[i] = undefined;
+  for (let i = 0; i < attrVals.length; i++) attrVals[i] = undefined;
   let tc: FieldValue | undefined;
   for (let i = 0; i < sk.els.length; i++) {
     const el = sk.els[i]!;
@@ -406,29 +408,6 @@ function walk(nodes: Node[]): DirectFields {
         eid = leaf(el, v);
         qual = attrLast(el, v, NC.Qualifiers);
         break;
-      case NC.Provider:
-        seen = once(seen, S_PROVIDER);
-        leaf(el, v);
-        pName = attrLast(el, v, NC.Name);
-        pGuid = attrLast(el, v, NC.Guid);
-        pSource = attrLast(el, v, NC.EventSourceName);
-        break;
-      case NC.Execution:
-        seen = once(seen, S_EXECUTION);
-        leaf(el, v);
-        pid = attrLast(el, v, NC.ProcessID);
-        tid = attrLast(el, v, NC.ThreadID);
-        break;
-      case NC.Security:
-        seen = once(seen, S_SECURITY);
-        leaf(el, v);
-        uid = attrLast(el, v, NC.UserID);
-        break;
-      case NC.Correlation:
-        seen = once(seen, S_CORRELATION);
-        leaf(el, v);
-        act = attrLast(el, v, NC.ActivityID);
-        break;
       case NC.TimeCreated:
         seen = once(seen, S_TIME);
         leaf(el, v);
@@ -438,6 +417,14 @@ function walk(nodes: Node[]): DirectFields {
         fallback('Data in System');
         break;
       default: {
+        const h = el.c < HOLDER_OF.length ? HOLDER_OF[el.c]! : -1;
+        if (h >= 0) {
+          seen = once(seen, S_HOLDER0 << h);
+          leaf(el, v);
+          const at = HOLDER_ATTRS[h]!;
+          for (let j = 0; j < at.length; j++) attrVals[at[j]![1]] = attrLast(el, v, at[j]![0]);
+          break;
+        }
         const p = el.c < SYS_LEAF.length ? SYS_LEAF[el.c]! : -1;
         if (p >= 0) {
           seen = once(seen, S_LEAF0 << p);
@@ -527,13 +514,10 @@ function walk(nodes: Node[]): DirectFields {
     const x = leafVals[p];
     if (x !== undefined) fields[SYSTEM_FIELDS[p]!] = x;
   }
-  if (pName !== undefined) fields.Provider_Name = pName;
-  if (pGuid !== undefined) fields.Provider_Guid = pGuid;
-  if (pSource !== undefined) fields.Provider_EventSourceName = pSource;
-  if (pid !== undefined) fields.ProcessID = pid;
-  if (tid !== undefined) fields.ThreadID = tid;
-  if (uid !== undefined) fields.UserID = uid;
-  if (act !== undefined) fields.ActivityID = act;
+  for (let i = 0; i < SYSTEM_ATTRIBUTES.length; i++) {
+    const x = attrVals[i];
+    if (x !== undefined) fields[SYSTEM_ATTRIBUTES[i]![2]] = x;
+  }
   if (typeof tc === 'string') fields.TimeCreated = tc;
   for (let i = 0; i < edCount; i++) {
     const k = keys[i]!;
