@@ -52,8 +52,11 @@ async function* walk(dir: string, ctx: ReadContext | undefined, depth: number): 
 
 /** Uncompressed files up to this size are read whole by the probe (one open, one read) and parsed from memory. */
 export const WHOLE_FILE_MAX = 2 * 1024 * 1024;
-/** bytes read first, for readers that read a file by position (`Source.readsByPosition`) */
-const POSITION_PROBE = 4096;
+/**
+ * bytes read first, for readers that read a file by position (`Source.readsByPosition`): they are handed to the reader
+ * (for EVTX: the 4 KiB file header block and the first chunk's 512-byte header, not read a second time)
+ */
+const POSITION_PROBE = 4096 + 512;
 
 /**
  * Read the first bytes of a file (decompressing gzip) so readers can detect their format. A small uncompressed

@@ -77,7 +77,7 @@ export interface Source {
   detect(input: InputFile): number;
   read(input: InputFile, ctx: ReadContext, open: () => NodeJS.ReadableStream): AsyncIterable<VigieEvent>;
   /**
-   * Optional: this reader reads a regular file by position itself when its first bytes are `head` (at most 4 KiB):
+   * Optional: this reader reads a regular file by position itself when its first bytes are `head` (at most 4.5 KiB):
    * the probe then reads no more than those (an EVTX file is mostly unused chunk space, read only where needed).
    */
   readsByPosition?(head: Buffer): boolean;

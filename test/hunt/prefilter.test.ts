@@ -124,3 +124,61 @@ test('keyword literals per candidate list: a value seen with one list is searche
   q.scan({ origin: { file: 'x', format: 't', offset: 0 }, logsource: {}, fields: { N: 1e21 } });
   assert.ok(q.hit(1) && !q.hit(0));
 });
+
+test('big automata (kept compact: double array + failure links) answer as a plain substring search does', () => {
+  // a deterministic pseudo-random source, an alphabet small enough for literals to share prefixes and suffixes
+  let seed = 12345;
+  const rnd = (n: number) => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return (seed >>> 8) % n;
+  };
+  const ABC = 'abcdeF\\.-: ';
+  const word = (min: number, max: number) => {
+    let w = '';
+    for (let i = min + rnd(max - min + 1); i > 0; i--) w += ABC[rnd(ABC.length)];
+    return w;
+  };
+  const lits = new Set<string>();
+  while (lits.size < 900) {
+    const w = word(3, 10);
+    // (no edge spaces, no "\\\\": Sigma reads two backslashes as one, and the oracle below compares plain text)
+    if (w.trim().length === w.length && !w.includes('\\\\')) lits.add(w);
+  }
+  const big = [...lits];
+  const small = ['zz1', 'qq2', 'abcd'];
+  const detections = [
+    ...big.map((l) => ({ sel: { 'CommandLine|contains': l }, condition: 'sel' })),
+    ...small.map((l) => ({ sel: { 'Image|contains': l }, condition: 'sel' })),
+    { sel: { 'CommandLine|contains': big[0]!, 'Image|contains': 'zz1' }, condition: 'sel' },
+  ];
+  const p = new Prefilter(detections);
+  const all = Int32Array.from(detections.keys());
+  const out = new Int32Array(all.length);
+  const expected = (f: Record<string, string>) => {
+    const cl = (f.CommandLine ?? '').toLowerCase();
+    const im = (f.Image ?? '').toLowerCase();
+    return detections.flatMap((_, r) => {
+      if (r < big.length) return cl.includes(big[r]!.toLowerCase()) ? [r] : [];
+      if (r < big.length + small.length) return im.includes(small[r - big.length]!) ? [r] : [];
+      return cl.includes(big[0]!.toLowerCase()) && im.includes('zz1') ? [r] : [];
+    });
+  };
+  let found = 0;
+  for (let i = 0; i < 400; i++) {
+    // random text, with some literals (in upper case at times) planted in it
+    let t = word(0, 60);
+    if (i % 3 === 0) t += big[rnd(big.length)]!.toUpperCase() + word(0, 5) + big[rnd(big.length)];
+    const f = { CommandLine: t, Image: i % 4 === 0 ? 'C:\\ZZ1\\x.exe' : word(0, 12) };
+    const want = expected(f);
+    found += want.length;
+    // with a candidate list (value caches, collected hits) and without (plain scan)
+    p.scan(ev(f), all);
+    assert.deepEqual([...out.subarray(0, p.hits(all, out))].map((k) => all[k]), want, `text ${JSON.stringify(f)}`);
+    p.scan(ev(f));
+    assert.deepEqual(detections.flatMap((_, r) => (p.hit(r) ? [r] : [])), want);
+  }
+  assert.ok(found > 400, `the texts hit literals (${found} hits)`);
+  // the CommandLine automaton is the compact kind (else this test would not cover it)
+  const a = (p as unknown as { byField: Map<string, { base?: Int32Array; states: number }> }).byField.get('commandline')!;
+  assert.ok(a.states > 1024 && a.base !== undefined, `${a.states} states, compact: ${a.base !== undefined}`);
+});

@@ -105,6 +105,9 @@ function bump(): void {
 /** Elements under an element, in document order, with the substitution values they are rendered with. */
 interface Kids {
   els: ElementNode[];
+  /** how many of `els` (and `vals`) are this element's: the arrays are reused, never truncated (setting an array's
+   * length is a runtime call in V8, and a walk did a dozen per record) */
+  n: number;
   /** values of each element; null when every element is a direct child (then they all use `same`) */
   vals: Value[][] | null;
   same: Value[];
@@ -120,8 +123,8 @@ function level(nodes: Node[], values: Value[], out: Kids, depth: number): void {
   for (let i = 0; i < nodes.length; i++) {
     const n = nodes[i]!;
     if (n.k === 0) {
-      out.els.push(n);
-      out.vals!.push(values);
+      out.els[out.n] = n;
+      out.vals![out.n++] = values;
     } else if (n.k === 3) level(n.tpl.nodes, n.values, out, depth + 1);
     else if (n.k === 2) {
       const v = values[n.i];
@@ -131,7 +134,7 @@ function level(nodes: Node[], values: Value[], out: Kids, depth: number): void {
 }
 
 function newKids(): Kids {
-  return { els: [], vals: [], same: EMPTY, text: false, obj: false };
+  return { els: [], vals: [], n: 0, same: EMPTY, text: false, obj: false };
 }
 
 /** The children of an element as Renderer.element sees them. */
@@ -151,10 +154,8 @@ function reset(k: Kids): Kids {
     // els was a template's own children list: replaced, never truncated
     k.els = [];
     k.vals = [];
-  } else {
-    k.els.length = 0;
-    k.vals.length = 0;
   }
+  k.n = 0;
   k.text = false;
   k.obj = false;
   return k;
@@ -164,6 +165,7 @@ function reset(k: Kids): Kids {
 function elems(out: Kids, children: Node[], values: Value[], depth: number): Kids {
   for (let i = 0; i < children.length; i++) if (children[i]!.k !== 0) return kidsInto(reset(out), children, values, depth);
   out.els = children as ElementNode[];
+  out.n = children.length;
   out.vals = null;
   out.same = values;
   out.text = false;
@@ -177,8 +179,8 @@ function kidsInto(out: Kids, children: Node[], values: Value[], depth: number): 
     switch (c.k) {
       case 0:
         out.obj = true;
-        out.els.push(c);
-        out.vals!.push(values);
+        out.els[out.n] = c;
+        out.vals![out.n++] = values;
         break;
       case 1:
         if (c.v !== null) out.text = true;
@@ -277,26 +279,33 @@ function badKey(k: string): boolean {
 /** Keys and values collected from EventData / UserData, in windowsEvent's order. */
 const keys: string[] = [];
 const vals: FieldValue[] = [];
+/** entries in keys/vals (and spaces) for the record being walked */
+let nk = 0;
 /** EventData names with a space (windowsEvent also sets them without spaces) */
 const spaces: boolean[] = [];
 
 /** Add a key unless it repeats one of the same object (keys[from…]): a repeat falls back. */
 function addKey(from: number, k: string, v: FieldValue): void {
   if (badKey(k)) fallback('special name');
-  const n = keys.length - from;
+  const n = nk - from;
   if (n < 32) {
-    for (let i = from; i < keys.length; i++) if (keys[i] === k) fallback('repeated name');
-  } else if (new Set(keys.slice(from)).has(k)) fallback('repeated name'); // rare: a record with many names
-  keys.push(k);
-  vals.push(v);
+    for (let i = from; i < nk; i++) if (keys[i] === k) fallback('repeated name');
+  } else if (new Set(keys.slice(from, nk)).has(k)) fallback('repeated name'); // rare: a record with many names
+  pushKey(k, v);
+}
+
+/** keys[nk], vals[nk] = k, v (the arrays are reused: entries from nk on are stale) */
+function pushKey(k: string, v: FieldValue): void {
+  keys[nk] = k;
+  vals[nk++] = v;
 }
 
 /** UserData below its element: leaves become fields (flattenUserData), nested elements are walked. */
 function flatten(k: Kids, depth: number, wdepth: number): void {
   if (depth > 16) fallback('UserData too deep');
-  const from = keys.length;
+  const from = nk;
   const seen: string[] = [];
-  for (let i = 0; i < k.els.length; i++) {
+  for (let i = 0; i < k.n; i++) {
     const el = k.els[i]!;
     const v = k.vals === null ? k.same : k.vals[i]!;
     bump();
@@ -347,7 +356,7 @@ function once(seen: number, bit: number): number {
 function walk(nodes: Node[]): DirectFields {
   const top = reset(K_TOP);
   level(nodes, EMPTY, top, 0);
-  if (top.els.length !== 1) fallback('not one root element');
+  if (top.n !== 1) fallback('not one root element');
   const event = top.els[0]!;
   if (event.c !== NC.Event) fallback('root is not Event');
   bump();
@@ -359,7 +368,7 @@ function walk(nodes: Node[]): DirectFields {
   let edV: Value[] = EMPTY;
   let ud: ElementNode | undefined;
   let udV: Value[] = EMPTY;
-  for (let i = 0; i < ek.els.length; i++) {
+  for (let i = 0; i < ek.n; i++) {
     const el = ek.els[i]!;
     const v = ek.vals === null ? ek.same : ek.vals[i]!;
     switch (el.c) {
@@ -398,7 +407,7 @@ function walk(nodes: Node[]): DirectFields {
   for (let i = 0; i < leafVals.length; i++) leafVals[i] = undefined;
   for (let i = 0; i < attrVals.length; i++) attrVals[i] = undefined;
   let tc: FieldValue | undefined;
-  for (let i = 0; i < sk.els.length; i++) {
+  for (let i = 0; i < sk.n; i++) {
     const el = sk.els[i]!;
     const v = sk.vals === null ? sk.same : sk.vals[i]!;
     bump();
@@ -435,9 +444,7 @@ function walk(nodes: Node[]): DirectFields {
   }
 
   // EventData: <Data Name="X"> (and plain leaf elements such as <Binary>) → X
-  keys.length = 0;
-  vals.length = 0;
-  spaces.length = 0;
+  nk = 0;
   let unnamed: FieldValue[] | undefined;
   let unnamedAt = -1;
   if (ed) {
@@ -449,7 +456,7 @@ function walk(nodes: Node[]): DirectFields {
     const checked = ed.ok === 1;
     let literal = !checked;
     for (let i = 0; literal && i < ed.children.length; i++) if (ed.children[i]!.k !== 0) literal = false;
-    for (let i = 0; i < k.els.length; i++) {
+    for (let i = 0; i < k.n; i++) {
       const el = k.els[i]!;
       const v = k.vals === null ? k.same : k.vals[i]!;
       bump();
@@ -471,10 +478,9 @@ function walk(nodes: Node[]): DirectFields {
           if (t === undefined) continue;
           if (unnamed === undefined) {
             unnamed = [t];
-            unnamedAt = keys.length;
-            keys.push('Data');
-            vals.push(unnamed);
-            spaces.push(false);
+            unnamedAt = nk;
+            spaces[nk] = false;
+            pushKey('Data', unnamed);
           } else unnamed.push(t);
           continue;
         }
@@ -488,15 +494,13 @@ function walk(nodes: Node[]): DirectFields {
         space = key.includes(' ') ? 2 : 1;
         if (fixed) el.sp = space;
       }
-      if (checked) {
-        keys.push(key);
-        vals.push(t === undefined ? null : t);
-      } else addKey(0, key, t === undefined ? null : t);
-      spaces.push(space === 2);
+      spaces[nk] = space === 2;
+      if (checked) pushKey(key, t === undefined ? null : t);
+      else addKey(0, key, t === undefined ? null : t);
     }
     if (literal) ed.ok = 1;
   }
-  const edCount = keys.length;
+  const edCount = nk;
   // UserData: the leaves below its child
   if (ud) {
     bump();
@@ -533,9 +537,8 @@ function walk(nodes: Node[]): DirectFields {
     put(fields, k, v);
     if (spaces[i]) put(fields, k.replace(/ /g, ''), v);
   }
-  for (let i = edCount; i < keys.length; i++) put(fields, keys[i]!, vals[i]!);
-  keys.length = 0;
-  vals.length = 0;
+  for (let i = edCount; i < nk; i++) put(fields, keys[i]!, vals[i]!);
+  nk = 0;
 
   const fc = fields.Channel;
   const fm = fields.Computer;
@@ -563,9 +566,7 @@ export function directFields(nodes: Node[], budget: number): DirectFields | unde
     return walk(nodes);
   } catch {
     // FALLBACK, or anything unexpected: the rendering path decides (and reports damage)
-    keys.length = 0;
-    vals.length = 0;
-    spaces.length = 0;
+    nk = 0;
     return undefined;
   }
 }

@@ -198,8 +198,11 @@ class MemReader {
 class FileReader {
   offset = 0;
   readonly size: number;
-  constructor(private fd: number) {
-    this.size = fstatSync(fd).size;
+  /** the file's first bytes, already read (by the format probe): reads below prefix.length are served from it */
+  private prefix: Buffer;
+  constructor(private fd: number, opened?: PositionedFile) {
+    this.size = opened ? opened.size : fstatSync(fd).size;
+    this.prefix = opened ? opened.prefix : EMPTY_BUFFER;
   }
   async read(target: Buffer, at: number, n: number): Promise<number> {
     const got = this.readAt(target, at, n, this.offset);
@@ -208,6 +211,10 @@ class FileReader {
   }
   readAt(target: Buffer, at: number, n: number, pos: number): number {
     let got = 0;
+    if (pos < this.prefix.length) {
+      got = this.prefix.copy(target, at, pos, Math.min(this.prefix.length, pos + n));
+      if (got < n && pos + got < this.prefix.length) return got;
+    }
     while (got < n) {
       const k = readSync(this.fd, target, at + got, n - got, pos + got);
       if (k === 0) break;
@@ -221,6 +228,18 @@ class FileReader {
   async close(): Promise<void> {
     closeSync(this.fd);
   }
+}
+
+const EMPTY_BUFFER = Buffer.alloc(0);
+
+/**
+ * A file open for reading by position, as the format probe leaves it: its descriptor, its size when probed and the
+ * first bytes it read (the file header block, and the first chunk's header when the probe read that far).
+ */
+export interface PositionedFile {
+  fd: number;
+  size: number;
+  prefix: Buffer;
 }
 
 /** End of the used part of a chunk whose header is in `b` (valid signature, header checksum and free space offset), or 0. */
@@ -290,7 +309,7 @@ const RECORD_SIG = Buffer.from([0x2a, 0x2a, 0, 0]);
  * and reading goes on. Stops at the end of the stream.
  */
 export async function* readEvtxStream(
-  stream: NodeJS.ReadableStream | Buffer | string | number,
+  stream: NodeJS.ReadableStream | Buffer | string | number | PositionedFile,
   onError: (p: EvtxProblem) => void,
   stats?: EvtxStats,
   opts?: EvtxReadOptions,
@@ -301,11 +320,12 @@ export async function* readEvtxStream(
 /**
  * Same as readEvtxStream, the records of each chunk (64 KiB, a few hundred records at most) yielded together:
  * one asynchronous step per chunk instead of one per record. `input`: a stream; a Buffer (parsed in place); a path or
- * an open file descriptor (read by position, the used part of each chunk only; the descriptor is closed at the end —
+ * an open file descriptor, or one with the size and first bytes the probe found (read by position, the used part of each
+ * chunk only; the descriptor is closed at the end —
  * a file that grows meanwhile is read up to its size when opened).
  */
 export async function* readEvtxChunks(
-  input: NodeJS.ReadableStream | Buffer | string | number,
+  input: NodeJS.ReadableStream | Buffer | string | number | PositionedFile,
   onError: (p: EvtxProblem) => void,
   stats?: EvtxStats,
   opts?: EvtxReadOptions,
@@ -314,7 +334,9 @@ export async function* readEvtxChunks(
   // a buffer is parsed in place; a path or an open descriptor (which the reader then closes) is read by position
   const reader = Buffer.isBuffer(input)
     ? new MemReader(input)
-    : typeof input === 'string' ? new FileReader(openSync(input, 'r')) : typeof input === 'number' ? new FileReader(input) : new StreamReader(input);
+    : typeof input === 'string' ? new FileReader(openSync(input, 'r'))
+    : typeof input === 'number' ? new FileReader(input)
+    : 'prefix' in input ? new FileReader(input.fd, input) : new StreamReader(input);
   const own = spareChunkBuffers.pop() ?? Buffer.alloc(CHUNK_SIZE);
   const mem = reader instanceof MemReader ? reader : undefined;
   const file = reader instanceof FileReader ? reader : undefined;

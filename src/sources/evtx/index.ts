@@ -5,7 +5,7 @@
 import type { Source } from '../types.js';
 import type { VigieEvent } from '../../event.js';
 import { windowsEvent } from '../windows.js';
-import { CHUNK_MAGIC, FILE_MAGIC, readEvtxChunks } from './file.js';
+import { CHUNK_MAGIC, FILE_MAGIC, readEvtxChunks, type PositionedFile } from './file.js';
 import { lazyEvent } from './fields.js';
 
 export { readEvtxStream, readEvtxChunks, declaredRecords, EvtxRecord } from './file.js';
@@ -30,10 +30,11 @@ export const source: Source = {
     const onError = (p: { offset: number; message: string }) => ctx.error({ file, offset: p.offset, message: p.message });
     // in memory when the probe read it; a regular file by position (its used parts only), through the probe's
     // descriptor when it kept it open for us; else as a stream
-    let from: Buffer | number | string | NodeJS.ReadableStream;
+    let from: Buffer | PositionedFile | number | string | NodeJS.ReadableStream;
     if (input.content) from = input.content;
     else if (input.fd !== undefined) {
-      from = input.fd;
+      // the probe's bytes (file header, first chunk header) and size are not read again
+      from = input.size !== undefined ? { fd: input.fd, size: input.size, prefix: input.head } : input.fd;
       input.fd = undefined; // ours to close now
     } else from = input.regular && !input.gzip ? input.file : open();
     for await (const records of readEvtxChunks(from, onError, undefined, { direct: !ctx.documents })) {

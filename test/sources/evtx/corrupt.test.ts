@@ -1,12 +1,12 @@
 /** Damaged and hostile EVTX input: the reader must neither crash nor hang, and must report what it skipped. */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { fstatSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Doc } from '../../../src/event.js';
-import { crc32, readEvtxStream } from '../../../src/sources/evtx/file.js';
+import { crc32, readEvtxStream, type PositionedFile } from '../../../src/sources/evtx/file.js';
 import { buildEvtx, buildRawEvtx, el, nameBytes, sub, VT, windowsRecord, type BuilderElement } from './builder.js';
 
 interface Result {
@@ -18,7 +18,7 @@ interface Result {
 const dir = mkdtempSync(join(tmpdir(), 'vigie-corrupt-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-async function readFrom(input: Readable | string): Promise<Result> {
+async function readFrom(input: Readable | string | PositionedFile): Promise<Result> {
   const r: Result = { docs: [], ids: [], errors: [] };
   for await (const rec of readEvtxStream(input, (p) => r.errors.push(p))) {
     r.docs.push(rec.doc);
@@ -39,6 +39,15 @@ async function read(buf: Buffer, pieces = 1): Promise<Result> {
   const path = join(dir, 'damaged.evtx');
   writeFileSync(path, buf);
   assert.deepEqual(await readFrom(path), r, 'read from the file by position = read as a stream');
+  // as `vigie hunt` reads it: the format probe hands over its descriptor, the size and the first bytes it read (4.5
+  // KiB); other prefix lengths too, so that reads straddling the prefix's end are covered
+  for (const n of [8, 4096, 4608, 5000]) {
+    const fd = openSync(path, 'r');
+    const size = fstatSync(fd).size;
+    const prefix = Buffer.alloc(Math.min(n, size));
+    readSync(fd, prefix, 0, prefix.length, 0);
+    assert.deepEqual(await readFrom({ fd, size, prefix }), r, `read by position after a probe of ${n} bytes = read as a stream`);
+  }
   return r;
 }
 
