@@ -81,7 +81,8 @@ let wordsAt = 0;
  * beyond Latin-1. Stops at a NUL unit. `i` and `end` are even distances apart.
  */
 function latin1Units(buf: Buffer, i: number, end: number, j: number): number {
-  if (LITTLE_ENDIAN && end - i >= 8) {
+  // (values start at any byte: text at an odd address is read byte by byte below)
+  if (LITTLE_ENDIAN && end - i >= 8 && ((buf.byteOffset + i) & 1) === 0) {
     // two units per step, as one 32-bit word, from a 4-byte boundary on
     if (((buf.byteOffset + i) & 3) !== 0) {
       if (buf[i + 1] !== 0) return -1;
