@@ -63,79 +63,20 @@ export const ucs2: (buf: Buffer, start: number, end: number) => string =
     : (buf, start, end) => buf.toString('utf16le', start, end);
 
 type Latin1Slices = Buffer & { latin1Slice(start: number, end: number): string };
-/** scratch for one-byte strings (Latin-1 text of UTF-16 values, GUIDs) */
+/** scratch for one-byte strings built piece by piece (GUIDs, times) */
 const SCRATCH = Buffer.allocUnsafe(4096) as Latin1Slices;
 const latin1: (n: number) => string = typeof SCRATCH.latin1Slice === 'function'
   ? (n) => SCRATCH.latin1Slice(0, n)
   : (n) => SCRATCH.toString('latin1', 0, n);
 
-/** a Uint32Array stores little-endian here (then two UTF-16LE code units are read as one word) */
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-/** 32-bit words of the last buffer decoded from (a chunk's values all come from one buffer), and its offset */
-let wordsOf: Buffer | undefined;
-let words: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
-let wordsAt = 0;
-
-/**
- * Latin-1 bytes of UTF-16LE code units at buf[i, end) written to SCRATCH from j: the new j, or -1 when a unit is
- * beyond Latin-1. Stops at a NUL unit. `i` and `end` are even distances apart.
- */
-function latin1Units(buf: Buffer, i: number, end: number, j: number): number {
-  // (values start at any byte: text at an odd address is read byte by byte below)
-  if (LITTLE_ENDIAN && end - i >= 8 && ((buf.byteOffset + i) & 1) === 0) {
-    // two units per step, as one 32-bit word, from a 4-byte boundary on
-    if (((buf.byteOffset + i) & 3) !== 0) {
-      if (buf[i + 1] !== 0) return -1;
-      const c = buf[i]!;
-      if (c === 0) return j;
-      SCRATCH[j++] = c;
-      i += 2;
-    }
-    if (buf !== wordsOf) {
-      wordsOf = buf;
-      words = new Uint32Array(buf.buffer, 0, buf.buffer.byteLength >> 2);
-      wordsAt = buf.byteOffset;
-    }
-    const w32 = words;
-    let p = (wordsAt + i) >> 2;
-    const stop = (wordsAt + end) >> 2;
-    for (; p < stop; p++) {
-      const w = w32[p]!;
-      // both units below 256 and neither NUL: both bytes written
-      if ((w & 0xff00ff00) === 0 && (w & 0xff) !== 0 && (w & 0xff0000) !== 0) {
-        SCRATCH[j] = w & 0xff;
-        SCRATCH[j + 1] = w >>> 16;
-        j += 2;
-        continue;
-      }
-      // else unit by unit, in order: a NUL ends the text before anything after it is looked at
-      if ((w & 0xff00) !== 0) return -1;
-      if ((w & 0xff) === 0) return j;
-      SCRATCH[j++] = w & 0xff;
-      if ((w & 0xff000000) !== 0) return -1;
-      return j; // the second unit is NUL
-    }
-    i = (p << 2) - wordsAt;
-  }
-  for (; i < end; i += 2) {
-    if (buf[i + 1] !== 0) return -1;
-    const c = buf[i]!;
-    if (c === 0) return j;
-    SCRATCH[j++] = c;
-  }
-  return j;
-}
-
 /** UTF-16LE text of a byte range, cut at the first NUL (sized strings often carry a terminator). */
 export function utf16(buf: Buffer, start: number, end: number): string {
   if (end <= start) return '';
   if ((end - start) & 1) end--;
-  // text within Latin-1 (nearly all of it) becomes a one-byte string: half the memory, and V8's fast paths for
-  // lower-casing, hashing and comparing; other text keeps its two-byte form
-  if (end - start <= 2 * SCRATCH.length) {
-    const j = latin1Units(buf, start, end, 0);
-    if (j >= 0) return latin1(j);
-  }
+  // the usual terminator is not decoded (then no slice of the result is needed to drop it)
+  while (end - start >= 2 && buf[end - 1] === 0 && buf[end - 2] === 0) end -= 2;
+  // Buffer's decoder (native): V8 makes text within Latin-1 (nearly all of it) a one-byte string — half the memory,
+  // and V8's fast paths for lower-casing, hashing and comparing; other text keeps its two-byte form
   let s = ucs2(buf, start, end);
   const z = s.indexOf('\0');
   if (z >= 0) s = s.slice(0, z);
