@@ -453,23 +453,9 @@ const MAX_DEPTH = 32;
 
 interface Trie { table: Int32Array; S: number; out: (number[] | undefined)[]; clauses: number[]; minLen: number; numeric: boolean }
 
-/**
- * Aho-Corasick automaton over the literals of one field; outputs are clause numbers. A small one is a flat DFA
- * (`delta`: one row of transitions per state, failure transitions folded in). A big one would not fit in the CPU's
- * caches (a row is 2 bytes × the number of character classes: 5 MB for the 30,000 states of CommandLine, and a scan
- * paid a memory access per character): it is kept as a double-array trie (`base`, `slots`) with failure links
- * (`fail`), about 12 bytes per state, and a scan follows failure links on a miss (at most once per character on
- * average).
- */
+/** Aho-Corasick automaton over the literals of one field, as a flat DFA; outputs are clause numbers. */
 interface Automaton {
-  /** DFA rows (small automata); empty for a compact one */
   delta: Int32Array | Uint16Array;
-  /** compact form: per state the base of its edges (an edge on class c is slot base + c) */
-  base: Int32Array | undefined;
-  /** compact form: per slot, [owner state, target state] (owner -1: free) */
-  slots: Int32Array | undefined;
-  /** compact form: per state its failure link (the longest proper suffix that is a state) */
-  fail: Int32Array | undefined;
   /** per state: the clauses whose literal ends there are outData[outStart[s] .. outStart[s + 1]) (one flat array:
    * a scan of CommandLine reaches ~25 output states per value, and a list object per state cost a memory access each) */
   outStart: Int32Array;
@@ -534,54 +520,6 @@ const NUMBER_WORDS = ['-infinity', 'nan', 'true', 'false'];
 const MAX_KEYWORD_AUTOMATA = 256;
 /** field positions remembered from one event to the next */
 const MAX_POSITIONS = 128;
-
-/** Automata with more states than this are kept compact (see Automaton). */
-const COMPACT_STATES = 1024;
-
-/**
- * The double array of a trie whose states are numbered in BFS order (state k's edges are
- * edgeClass/edgeTo[edgeStart[k] .. edgeStart[k + 1]), targets in the old numbering `newId` maps): per state a base
- * such that the slots base + c of its edge classes c are free; slot i holds [owner, target] at slots[2i], [2i + 1].
- * Every base + class of any state stays inside the array (a lookup needs no range check).
- */
-function doubleArray(S: number, C: number, edgeStart: Int32Array, edgeClass: number[], edgeTo: number[], newId: Int32Array): [Int32Array, Int32Array] {
-  const base = new Int32Array(S);
-  let cap = Math.max(1024, (S + C) * 2);
-  let used = new Uint8Array(cap);
-  let top = 0; // slots below are all used
-  let end = 0; // highest base + C so far
-  for (let st = 0; st < S; st++) {
-    const a = edgeStart[st]!, b = edgeStart[st + 1]!;
-    if (a === b) continue; // no edge: base 0 (every lookup misses: no slot is owned by it)
-    while (top < cap && used[top]) top++;
-    const c0 = edgeClass[a]!;
-    let bs = Math.max(0, top - c0);
-    for (;;) {
-      if (bs + C >= cap) {
-        const bigger = new Uint8Array(cap * 2);
-        bigger.set(used);
-        used = bigger;
-        cap *= 2;
-      }
-      let ok = true;
-      for (let e = a; e < b; e++) if (used[bs + edgeClass[e]!]) { ok = false; break; }
-      if (ok) break;
-      bs++;
-    }
-    base[st] = bs;
-    for (let e = a; e < b; e++) used[bs + edgeClass[e]!] = 1;
-    if (bs + C > end) end = bs + C;
-  }
-  const slots = new Int32Array(2 * Math.max(end, C)).fill(-1);
-  for (let st = 0; st < S; st++) {
-    for (let e = edgeStart[st]!; e < edgeStart[st + 1]!; e++) {
-      const i = base[st]! + edgeClass[e]!;
-      slots[2 * i] = st;
-      slots[2 * i + 1] = newId[edgeTo[e]!]!;
-    }
-  }
-  return [base, slots];
-}
 
 /** What a scan needs for one list of candidate rules (cached per list). */
 interface Plan {
@@ -792,24 +730,15 @@ export class Prefilter {
     const fail = new Int32Array(S);
     const outLink = new Int32Array(S).fill(-1);
     const queue = new Int32Array(S);
-    const compact = S > COMPACT_STATES;
-    // (compact form) the trie's own edges, per state in BFS order: classes and targets
-    const edgeClass: number[] = [];
-    const edgeTo: number[] = [];
-    const edgeStart = compact ? new Int32Array(S + 1) : NONE;
     let qn = 0;
     delta[0] = 0;
     for (let c = 1; c < C; c++) {
       const nx = delta[c]!;
-      if (nx > 0) {
-        queue[qn++] = nx;
-        if (compact) edgeClass.push(c), edgeTo.push(nx);
-      }
+      if (nx > 0) queue[qn++] = nx;
     }
     for (let qi = 0; qi < qn; qi++) {
       const st = queue[qi]!;
       const f = fail[st]!;
-      if (compact) edgeStart[qi + 1] = edgeClass.length;
       outLink[st] = out[f] ? f : outLink[f]!;
       delta[st * C] = 0;
       for (let c = 1; c < C; c++) {
@@ -817,24 +746,19 @@ export class Prefilter {
         if (nx > 0) {
           fail[nx] = delta[f * C + c]!;
           queue[qn++] = nx;
-          if (compact) edgeClass.push(c), edgeTo.push(nx);
         } else delta[st * C + c] = delta[f * C + c]!;
       }
     }
-    if (compact) edgeStart[S] = edgeClass.length;
     // renumber the states in BFS order: the shallow states a scan visits most get adjacent rows
     const newId = new Int32Array(S);
     for (let qi = 0; qi < qn; qi++) newId[queue[qi]!] = qi + 1;
-    const bfsDelta = compact ? new Uint16Array(0) : S <= 0xffff ? new Uint16Array(S * C) : new Int32Array(S * C);
+    const bfsDelta = S <= 0xffff ? new Uint16Array(S * C) : new Int32Array(S * C);
     const bfsOut: (number[] | undefined)[] = new Array<number[] | undefined>(S).fill(undefined);
     const bfsLink = new Int32Array(S).fill(-1);
-    const bfsFail = compact ? new Int32Array(S) : undefined;
     for (let st = 0; st < S; st++) {
       const nw = newId[st]!;
-      if (!compact) {
-        const from = st * C, to = nw * C;
-        for (let c = 0; c < C; c++) bfsDelta[to + c] = newId[delta[from + c]!]!;
-      } else bfsFail![nw] = newId[fail[st]!]!;
+      const from = st * C, to = nw * C;
+      for (let c = 0; c < C; c++) bfsDelta[to + c] = newId[delta[from + c]!]!;
       const o = out[st];
       bfsOut[nw] = o;
       const l = outLink[st]!;
@@ -847,12 +771,8 @@ export class Prefilter {
     const outData = new Int32Array(outStart[S]!);
     for (let st = 0; st < S; st++) if (bfsOut[st]) outData.set(bfsOut[st]!, outStart[st]!);
     const starts = new Uint8Array(C);
-    // (the root's edges: state 0's row, or the first states of the BFS, whose edges are the root's)
-    for (let c = 1; c < C; c++) if (delta[c] !== 0) starts[c] = 1;
-    let base: Int32Array | undefined;
-    let slots: Int32Array | undefined;
-    if (compact) [base, slots] = doubleArray(S, C, edgeStart, edgeClass, edgeTo, newId);
-    return { delta: bfsDelta, base, slots, fail: bfsFail, outStart, outData, report, outLink: bfsLink, seen: new Int32Array(S), vseen: new Int32Array(S), clauses: Int32Array.from(new Set(t.clauses)), minLen: t.minLen, numeric: t.numeric, starts, states: S, id: numbered ? this.nAutomata++ : -1 };
+    for (let c = 1; c < C; c++) if (bfsDelta[c] !== 0) starts[c] = 1;
+    return { delta: bfsDelta, outStart, outData, report, outLink: bfsLink, seen: new Int32Array(S), vseen: new Int32Array(S), clauses: Int32Array.from(new Set(t.clauses)), minLen: t.minLen, numeric: t.numeric, starts, states: S, id: numbered ? this.nAutomata++ : -1 };
   }
 
   /**
@@ -1076,7 +996,6 @@ export class Prefilter {
       this.vepoch = 1;
       for (const x of this.automata()) x.vseen.fill(0);
     }
-    if (a.base !== undefined) return this.runCompact(a, text, true);
     const { delta, report, vseen, starts } = a;
     const { scanClass, vepoch } = this;
     const C = this.nClasses;
@@ -1118,43 +1037,6 @@ export class Prefilter {
         this.colN = m;
       }
       o = outLink[o]!;
-    }
-  }
-
-  /**
-   * `run` (or `runCollect` when `collect`) with a compact automaton: an edge is slot base[s] + class when that
-   * slot is owned by s; else the failure link is followed, down to the root (which stays put on a missing edge).
-   */
-  private runCompact(a: Automaton, text: string, collect = false): void {
-    const { report, starts } = a;
-    const seen = collect ? a.vseen : a.seen;
-    const mark = collect ? this.vepoch : this.epoch;
-    const base = a.base!, slots = a.slots!, fail = a.fail!;
-    const scanClass = this.scanClass;
-    const n = text.length;
-    let s = 0;
-    for (let i = 0; i < n; i++) {
-      if (s === 0) {
-        while (starts[scanClass[text.charCodeAt(i)]!] === 0) if (++i === n) return;
-      }
-      const c = scanClass[text.charCodeAt(i)]!;
-      if (c === 0) {
-        // a character in no literal: back to the root
-        s = 0;
-        continue;
-      }
-      for (;;) {
-        const x = (base[s]! + c) << 1;
-        if (slots[x] === s) {
-          s = slots[x + 1]!;
-          break;
-        }
-        if (s === 0) break;
-        s = fail[s]!;
-      }
-      if (s === 0) continue;
-      const o = report[s]!;
-      if (o > 0 && seen[o] !== mark) this.emit(a, o, collect);
     }
   }
 
@@ -1266,7 +1148,6 @@ export class Prefilter {
 
   private run(a: Automaton, text: string): void {
     if (text.length < a.minLen) return;
-    if (a.base !== undefined) return this.runCompact(a, text);
     const { delta, report, seen, starts } = a;
     const { scanClass, epoch } = this;
     const C = this.nClasses;

@@ -125,7 +125,7 @@ test('keyword literals per candidate list: a value seen with one list is searche
   assert.ok(q.hit(1) && !q.hit(0));
 });
 
-test('big automata (kept compact: double array + failure links) answer as a plain substring search does', () => {
+test('a big automaton (900 literals, thousands of states) answers as a plain substring search does', () => {
   // a deterministic pseudo-random source, an alphabet small enough for literals to share prefixes and suffixes
   let seed = 12345;
   const rnd = (n: number) => {
@@ -178,7 +178,6 @@ test('big automata (kept compact: double array + failure links) answer as a plai
     assert.deepEqual(detections.flatMap((_, r) => (p.hit(r) ? [r] : [])), want);
   }
   assert.ok(found > 400, `the texts hit literals (${found} hits)`);
-  // the CommandLine automaton is the compact kind (else this test would not cover it)
-  const a = (p as unknown as { byField: Map<string, { base?: Int32Array; states: number }> }).byField.get('commandline')!;
-  assert.ok(a.states > 1024 && a.base !== undefined, `${a.states} states, compact: ${a.base !== undefined}`);
+  const a = (p as unknown as { byField: Map<string, { states: number }> }).byField.get('commandline')!;
+  assert.ok(a.states > 1024, `${a.states} states`);
 });
