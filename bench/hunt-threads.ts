@@ -15,6 +15,7 @@ import { prepareHunt, runHunt, type HuntResult } from '../src/hunt/index.js';
 import { HuntPool } from '../src/hunt/workers.js';
 import { fullRow } from '../src/hunt/timeline.js';
 import { packageRoot } from '../src/hunt/paths.js';
+import { windowsRulePaths } from './windows-rules.js';
 
 const root = packageRoot();
 const samples = process.argv[2] ?? join(root, '..', 'shared', 'evtx', 'attack-samples');
@@ -24,8 +25,7 @@ if (!existsSync(samples) || !existsSync(sigma)) {
   console.log(`bench/hunt-threads: ${samples} or ${sigma} absent; nothing to measure`);
   process.exit(0);
 }
-const rulePaths = ['rules/windows', 'rules-emerging-threats', 'rules-threat-hunting/windows', 'rules-placeholder/windows', 'rules-compliance']
-  .map((p) => join(sigma, p)).filter(existsSync);
+const rulePaths = windowsRulePaths(sigma);
 const repeat = Math.max(1, Number(process.env.BENCH_REPEAT ?? 1) || 1);
 // as the CLI runs it: with the parsed-rule cache (warmed below in a temporary folder), so each thread's rule load
 // is the warm one (~1.8 s CPU for these rules) — BENCH_NO_CACHE=1 measures cold loads

@@ -13,6 +13,7 @@ import type { VigieEvent } from '../src/event.js';
 import { readInputs, ReadContext } from '../src/sources/index.js';
 import { packageRoot } from '../src/hunt/paths.js';
 import { evtxexport, evtxFiles } from './evtxexport.js';
+import { windowsRulePaths } from './windows-rules.js';
 
 const root = packageRoot();
 const samples = process.argv[2] ?? join(root, '..', 'shared', 'evtx', 'attack-samples');
@@ -21,8 +22,7 @@ if (!existsSync(samples) || !existsSync(sigma)) {
   console.log(`bench/hunt: ${samples} or ${sigma} absent; nothing to measure`);
   process.exit(0);
 }
-const rulePaths = ['rules/windows', 'rules-emerging-threats', 'rules-threat-hunting/windows', 'rules-placeholder/windows', 'rules-compliance']
-  .map((p) => join(sigma, p)).filter(existsSync);
+const rulePaths = windowsRulePaths(sigma);
 
 const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MiB`;
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');

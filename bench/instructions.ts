@@ -18,6 +18,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { windowsRulePaths } from './windows-rules.js';
 
 const WARM = Number(process.env.WARM ?? 6);
 const MEAS = Number(process.env.MEAS ?? 2);
@@ -31,8 +32,7 @@ if (process.argv[2] === '--child') {
   // inside valgrind: prepare, warm up, then the measured passes between the parent's signals
   const [dist, dir, samples, sigma] = process.argv.slice(3) as [string, string, string, string];
   const { prepareHunt, runHunt } = (await import(join(dist, 'src/hunt/index.js'))) as typeof import('../src/hunt/index.js');
-  const rulePaths = ['rules/windows', 'rules-emerging-threats', 'rules-threat-hunting/windows', 'rules-placeholder/windows', 'rules-compliance']
-    .map((p) => join(sigma, p)).filter(existsSync);
+  const rulePaths = windowsRulePaths(sigma);
   const opts = { inputs: [samples], rulePaths, builtinRules: true };
   const prep = await prepareHunt(opts);
   for (let i = 0; i < WARM; i++) await runHunt(opts, prep);

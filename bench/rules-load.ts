@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { loadRules } from '../src/sigma/load.js';
 import { prepareHunt } from '../src/hunt/index.js';
 import { packageRoot } from '../src/hunt/paths.js';
+import { windowsRulePaths } from './windows-rules.js';
 
 const root = packageRoot();
 const sigma = process.argv[2] ?? join(root, '..', 'shared', 'sigma');
@@ -37,8 +38,7 @@ try {
   }
   console.log(`load+validate  ${counts}: ${(cold / 1000).toFixed(2)} s CPU parsing every file, ${(warm / 1000).toFixed(2)} s with a warm cache → ${(cold / warm).toFixed(1)}×`);
 
-  const rulePaths = ['rules/windows', 'rules-emerging-threats', 'rules-threat-hunting/windows', 'rules-placeholder/windows', 'rules-compliance']
-    .map((p) => join(sigma, p)).filter(existsSync);
+  const rulePaths = windowsRulePaths(sigma);
   let pCold = Infinity, pWarm = Infinity, n = 0;
   for (let i = 0; i < 3; i++) {
     pCold = Math.min(pCold, await cpu(async () => { n = (await prepareHunt({ inputs: [], rulePaths, builtinRules: true })).compiled.length; }));

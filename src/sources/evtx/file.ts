@@ -211,10 +211,7 @@ class FileReader {
   }
   readAt(target: Buffer, at: number, n: number, pos: number): number {
     let got = 0;
-    if (pos < this.prefix.length) {
-      got = this.prefix.copy(target, at, pos, Math.min(this.prefix.length, pos + n));
-      if (got < n && pos + got < this.prefix.length) return got;
-    }
+    if (pos < this.prefix.length) got = this.prefix.copy(target, at, pos, Math.min(this.prefix.length, pos + n));
     while (got < n) {
       const k = readSync(this.fd, target, at + got, n - got, pos + got);
       if (k === 0) break;

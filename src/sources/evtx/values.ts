@@ -64,7 +64,7 @@ export const ucs2: (buf: Buffer, start: number, end: number) => string =
 
 type Latin1Slices = Buffer & { latin1Slice(start: number, end: number): string };
 /** scratch for one-byte strings built piece by piece (GUIDs, times) */
-const SCRATCH = Buffer.allocUnsafe(4096) as Latin1Slices;
+const SCRATCH = Buffer.allocUnsafe(64) as Latin1Slices;
 const latin1: (n: number) => string = typeof SCRATCH.latin1Slice === 'function'
   ? (n) => SCRATCH.latin1Slice(0, n)
   : (n) => SCRATCH.toString('latin1', 0, n);
