@@ -475,6 +475,10 @@ interface Automaton {
   numeric: boolean;
   /** per class: 1 when a literal starts with it (the root has an edge for it) */
   starts: Uint8Array;
+  /** per class: 1 when a literal holds it. Any other character ends every match in progress: a scan at the root
+   * looks ahead minLen - 1 characters, and when the character there is unused no match can start before it (a
+   * skip in the manner of Horspool's: GUIDs, times and numbers cost a look every minLen characters) */
+  used: Uint8Array;
   states: number;
   /** number of the automaton (index into a plan's `need`) */
   id: number;
@@ -727,6 +731,9 @@ export class Prefilter {
     const { table, S, out } = t;
     // BFS: failure links; missing edges take the failure state's edge (class 0 always goes back to the root)
     const delta = table.subarray(0, S * C);
+    // the trie's edges (before the failure transitions are folded in) are the literals' characters
+    const used = new Uint8Array(C);
+    for (let x = 0; x < S * C; x++) if (delta[x]! > 0) used[x % C] = 1;
     const fail = new Int32Array(S);
     const outLink = new Int32Array(S).fill(-1);
     const queue = new Int32Array(S);
@@ -772,7 +779,7 @@ export class Prefilter {
     for (let st = 0; st < S; st++) if (bfsOut[st]) outData.set(bfsOut[st]!, outStart[st]!);
     const starts = new Uint8Array(C);
     for (let c = 1; c < C; c++) if (bfsDelta[c] !== 0) starts[c] = 1;
-    return { delta: bfsDelta, outStart, outData, report, outLink: bfsLink, seen: new Int32Array(S), vseen: new Int32Array(S), clauses: Int32Array.from(new Set(t.clauses)), minLen: t.minLen, numeric: t.numeric, starts, states: S, id: numbered ? this.nAutomata++ : -1 };
+    return { delta: bfsDelta, outStart, outData, report, outLink: bfsLink, seen: new Int32Array(S), vseen: new Int32Array(S), clauses: Int32Array.from(new Set(t.clauses)), minLen: t.minLen, numeric: t.numeric, starts, used, states: S, id: numbered ? this.nAutomata++ : -1 };
   }
 
   /**
@@ -996,15 +1003,13 @@ export class Prefilter {
       this.vepoch = 1;
       for (const x of this.automata()) x.vseen.fill(0);
     }
-    const { delta, report, vseen, starts } = a;
+    const { delta, report, vseen } = a;
     const { scanClass, vepoch } = this;
     const C = this.nClasses;
     const n = text.length;
     let s = 0;
     for (let i = 0; i < n; i++) {
-      if (s === 0) {
-        while (starts[scanClass[text.charCodeAt(i)]!] === 0) if (++i === n) return;
-      }
+      if (s === 0 && (i = this.skip(a, text, i)) === n) return;
       s = delta[s * C + scanClass[text.charCodeAt(i)]!]!;
       if (s === 0) continue;
       const o = report[s]!;
@@ -1146,18 +1151,36 @@ export class Prefilter {
     } else this.run(a, JSON.stringify(v));
   }
 
+  /**
+   * At the root at position i (no match in progress): the position where the next match can start, or the text's
+   * length when none can. A match is at least minLen characters long, so it covers position i + minLen - 1 if it
+   * starts in [i, i + minLen - 1]: when the character there is in no literal, none does, and the scan resumes
+   * after it (at the root: an unused character leads there from every state). Otherwise characters that start no
+   * literal are passed over one by one (a plain scan, no dependent table walk).
+   */
+  private skip(a: Automaton, text: string, i: number): number {
+    const { used, starts } = a;
+    const scanClass = this.scanClass;
+    const n = text.length;
+    const ahead = a.minLen - 1;
+    for (;;) {
+      const e = i + ahead;
+      if (e >= n) return n;
+      if (used[scanClass[text.charCodeAt(e)]!] === 0) i = e + 1;
+      else if (starts[scanClass[text.charCodeAt(i)]!] === 0) i++;
+      else return i;
+    }
+  }
+
   private run(a: Automaton, text: string): void {
     if (text.length < a.minLen) return;
-    const { delta, report, seen, starts } = a;
+    const { delta, report, seen } = a;
     const { scanClass, epoch } = this;
     const C = this.nClasses;
     const n = text.length;
     let s = 0;
     for (let i = 0; i < n; i++) {
-      if (s === 0) {
-        // at the root: skip the characters that start no literal (a plain scan, no dependent table walk)
-        while (starts[scanClass[text.charCodeAt(i)]!] === 0) if (++i === n) return;
-      }
+      if (s === 0 && (i = this.skip(a, text, i)) === n) return;
       s = delta[s * C + scanClass[text.charCodeAt(i)]!]!;
       if (s === 0) continue;
       const o = report[s]!;

@@ -181,3 +181,55 @@ test('a big automaton (900 literals, thousands of states) answers as a plain sub
   const a = (p as unknown as { byField: Map<string, { states: number }> }).byField.get('commandline')!;
   assert.ok(a.states > 1024, `${a.states} states`);
 });
+
+test('the skip over characters no literal holds never misses a match (field and keyword automata, all literal lengths)', () => {
+  let seed = 777;
+  const rnd = (n: number) => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return (seed >>> 8) % n;
+  };
+  // literals over LIT; texts also hold characters of no literal (digits, "xyz", "{}", non-ASCII), in runs of all lengths
+  const LIT = 'abcdeF.-: ';
+  const OTHER = '0123456789xyz{}é';
+  const pick = (abc: string, min: number, max: number) => {
+    let w = '';
+    for (let i = min + rnd(max - min + 1); i > 0; i--) w += abc[rnd(abc.length)];
+    return w;
+  };
+  for (const [min, max] of [[1, 3], [3, 10], [8, 10], [10, 10]] as const) {
+    const lits = new Set<string>();
+    while (lits.size < 60) {
+      const w = pick(LIT, min, max);
+      if (w.trim().length === w.length) lits.add(w);
+    }
+    const list = [...lits];
+    const detections = [
+      ...list.map((l) => ({ sel: { 'CommandLine|contains': l }, condition: 'sel' })),
+      ...list.slice(0, 20).map((l) => ({ k: [l], condition: 'k' })),
+    ];
+    const p = new Prefilter(detections);
+    const all = Int32Array.from(detections.keys());
+    const out = new Int32Array(all.length);
+    let found = 0;
+    for (let i = 0; i < 600; i++) {
+      // runs of literal characters and of others; literals planted at the start, the end, right after other characters
+      let t = '';
+      for (let r = rnd(8); r > 0; r--) t += rnd(2) ? pick(OTHER, 1, 12) : pick(LIT, 0, 12);
+      if (i % 3 === 0) t = list[rnd(list.length)]! + t;
+      if (i % 3 === 1) t += pick(OTHER, 1, 3) + list[rnd(list.length)]!.toUpperCase();
+      if (i % 5 === 0) t = pick(OTHER, 0, 2) + list[rnd(list.length)]! + pick(OTHER, 0, 2) + t;
+      const f = { CommandLine: t, Other: pick(OTHER, 0, 30) };
+      const lc = t.toLowerCase();
+      const want = detections.flatMap((_, r) => {
+        const lit = r < list.length ? list[r]! : list[r - list.length]!;
+        return lc.includes(lit.toLowerCase()) ? [r] : [];
+      });
+      found += want.length;
+      p.scan(ev(f), all);
+      assert.deepEqual([...out.subarray(0, p.hits(all, out))].map((k) => all[k]), want, `literals ${min}-${max}, text ${JSON.stringify(t)}`);
+      p.scan(ev(f));
+      assert.deepEqual(detections.flatMap((_, r) => (p.hit(r) ? [r] : [])), want, `literals ${min}-${max}, text ${JSON.stringify(t)} (plain scan)`);
+    }
+    assert.ok(found > 300, `the texts hit literals (${found} hits, literals ${min}-${max})`);
+  }
+});
