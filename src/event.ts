@@ -41,8 +41,63 @@ export interface VigieEvent {
   logsource: LogSource;
   /** Flat, Sigma-style field names (CommandLine, Provider_Name, EventID, cs-uri-stem…) → values */
   fields: Doc;
+  /**
+   * Set while `fields` is not built yet (see PendingFields): readers that build `fields` on first access (EVTX
+   * records read directly) list the names and values here, for scans that need no object. Undefined otherwise.
+   */
+  readonly pendingFields?: PendingFields;
   /** The full document (for EVTX: the `evtx_dump -o json` shape) for lookups by full path (Event.System.EventID) */
   doc?: Doc;
+}
+
+/**
+ * The fields of an event before its `fields` object is built: every name and value that goes into it, in order.
+ * Most events of a hunt are only scanned by the prefilter, never matched, and building each one's object was ~9%
+ * of a hunt's work. A name may repeat (the reader decides which value `fields` keeps); every name of `fields` is
+ * here and no other, and every value of `fields` is here under its name. A scan that reads these instead of the
+ * object may see a value more, never one less.
+ */
+export interface PendingFields {
+  readonly keys: readonly string[];
+  readonly values: readonly FieldValue[];
+  /** findPending(keys, name), cached by the reader where records share their names */
+  find(name: string): number;
+}
+
+/** findPending: no name matches, in any case */
+export const ABSENT = -1;
+/** findPending: repeated, or only in another case (the built object decides) */
+export const UNSURE = -2;
+
+/**
+ * Where getField finds `name` among pending names: the position of its one exact occurrence; ABSENT when no name
+ * matches, even case-insensitively; UNSURE otherwise.
+ */
+export function findPending(keys: readonly string[], name: string): number {
+  const lname = lowerName(name);
+  const len = lname.length;
+  let at = ABSENT;
+  let other = false;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    if (k === name) {
+      if (at !== ABSENT) return UNSURE;
+      at = i;
+    } else if (!other && (k.length === len ? sameLower(k, lname) : k.length < len && k.includes('\u0130') && k.toLowerCase() === lname)) other = true;
+  }
+  // getField tries the exact name first: names in another case only matter without it
+  return at === ABSENT && other ? UNSURE : at;
+}
+
+/**
+ * `ev.fields[name]` for a field a reader names exactly, without building pending fields when the name is not among
+ * them or appears once (its value is then the one `fields` has).
+ */
+export function peekField(ev: VigieEvent, name: string): FieldValue | undefined {
+  const p = ev.pendingFields;
+  if (p === undefined) return ev.fields[name];
+  const at = p.find(name);
+  return at >= 0 ? p.values[at] : at === ABSENT ? undefined : ev.fields[name];
 }
 
 const textCache = new WeakMap<VigieEvent, string>();
@@ -53,6 +108,13 @@ const textCache = new WeakMap<VigieEvent, string>();
  * Returns undefined when the field is absent.
  */
 export function getField(ev: VigieEvent, name: string): FieldValue | undefined {
+  const p = ev.pendingFields;
+  if (p !== undefined) {
+    // pending fields are not built for a name they hold once exactly, nor for one they do not hold in any case
+    const at = p.find(name);
+    if (at >= 0) return p.values[at];
+    if (at === ABSENT) return name.includes('.') && ev.doc ? getPath(ev.doc, name.split('.')) : undefined;
+  }
   const f = ev.fields;
   if (Object.prototype.hasOwnProperty.call(f, name)) return f[name];
   // case-insensitive: the first field (in insertion order) whose lower-cased name matches; no per-event index

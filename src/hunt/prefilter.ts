@@ -840,14 +840,16 @@ export class Prefilter {
     const need = plan?.need;
     this.len = 0;
     this.nValues = 0;
-    const fields = ev.fields;
     // events of one kind list the same field names in the same order: the entry found for the name at each
     // position is remembered, and a name equal to the last event's at that position skips the map lookup
     const lastKeys = this.lastKeys;
     const lastEntries = this.lastEntries;
-    // (own keys and values as two arrays: V8 copies both from the layout's caches, several times faster than for-in)
-    const keys = Object.keys(fields);
-    const values = Object.values(fields);
+    // the names and values as two arrays: listed by the reader while `fields` is not built (a value may come
+    // twice: scanned twice, never missed), else the object's own (V8 copies both from the layout's caches, several
+    // times faster than for-in)
+    const pending = ev.pendingFields;
+    const keys = pending !== undefined ? pending.keys : Object.keys(ev.fields);
+    const values = pending !== undefined ? pending.values : Object.values(ev.fields);
     for (let pos = 0; pos < keys.length; pos++) {
       const k = keys[pos]!;
       const v = values[pos]!;

@@ -4,7 +4,7 @@
  * source) is a single map lookup after the first event of its kind. Specs that look into the event
  * (has_field, where) are few and tested per event.
  */
-import { getField, valueText, type FieldValue, type VigieEvent } from '../event.js';
+import { getField, peekField, valueText, type FieldValue, type VigieEvent } from '../event.js';
 import type { FieldView } from '../sigma/compile.js';
 import { nfcValue } from './literal.js';
 import { logsourceCovers, keyCount, normLogsource, type EventSpec, type LogSourceKey, type LogSourceMapping } from './mapping.js';
@@ -200,7 +200,10 @@ export class Router {
 /** The event's EventID field (what a rule's `EventID: N` reads, without aliases) is its numeric event id. */
 function pinnable(ev: VigieEvent): boolean {
   const id = ev.eventId;
-  return typeof id === 'number' && Object.prototype.hasOwnProperty.call(ev.fields, 'EventID') && ev.fields.EventID === id;
+  if (typeof id !== 'number') return false;
+  // (pending fields, an EVTX record read directly, are not built for this: most events are never matched)
+  if (ev.pendingFields !== undefined) return peekField(ev, 'EventID') === id;
+  return Object.prototype.hasOwnProperty.call(ev.fields, 'EventID') && ev.fields.EventID === id;
 }
 
 function addRoute(out: Map<number, Route>, ref: RuleRef, spec: EventSpec): void {

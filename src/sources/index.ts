@@ -246,13 +246,13 @@ export async function* readFileBatches(path: string, ctx: ReadContext, opts: Rea
       for await (const batch of src.readBatches(input, ctx, open)) {
         if (batch.length === 0) continue;
         ctx.records += batch.length;
-        for (const ev of batch) ev.fields = fastFields(ev.fields);
+        if (!src.fastFields) for (const ev of batch) ev.fields = fastFields(ev.fields);
         yield batch;
       }
     } else {
       for await (const ev of src.read(input, ctx, open)) {
         ctx.records++;
-        ev.fields = fastFields(ev.fields);
+        if (!src.fastFields) ev.fields = fastFields(ev.fields);
         pending.push(ev);
         if (pending.length >= BATCH) {
           yield pending;

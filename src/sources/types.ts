@@ -81,6 +81,11 @@ export interface Source {
    * the probe then reads no more than those (an EVTX file is mostly unused chunk space, read only where needed).
    */
   readsByPosition?(head: Buffer): boolean;
+  /**
+   * Optional: its events' `fields` are in V8's fast mode already, or built in it on first access (see fastFields);
+   * the fields of other readers' events are copied once as they are read.
+   */
+  fastFields?: boolean;
   /** Optional: the same events as `read`, several at a time (fewer asynchronous steps per event). */
   readBatches?(input: InputFile, ctx: ReadContext, open: () => NodeJS.ReadableStream): AsyncIterable<VigieEvent[]>;
 }

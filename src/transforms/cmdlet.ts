@@ -6,7 +6,7 @@
  * See docs/mail-server-logs.md.
  */
 import type { Doc, FieldValue, VigieEvent } from '../event.js';
-import { valueText } from '../event.js';
+import { peekField, valueText } from '../event.js';
 import type { Transform } from './index.js';
 import { canonicalCmdlet, canonicalParam, findCmdlets, scriptFromCommandLine, type CmdletCall } from './powershell.js';
 
@@ -21,9 +21,12 @@ function str(v: FieldValue | undefined): string | undefined {
   return valueText(v);
 }
 
-/** A field by its exact name (readers produce exact names; no case-insensitive scan on the hot path). */
+/**
+ * A field by its exact name (readers produce exact names; no case-insensitive scan on the hot path). Pending fields
+ * (an EVTX record read directly) are not built for it: this runs on every event, most are never matched.
+ */
 function fieldStr(ev: VigieEvent, name: string): string | undefined {
-  const v = ev.fields[name];
+  const v = peekField(ev, name);
   return v === undefined ? undefined : str(v);
 }
 
@@ -211,7 +214,7 @@ function applyCosmosData(ev: VigieEvent): boolean {
 }
 
 function applyScriptBlock(ev: VigieEvent): boolean {
-  const id = ev.eventId ?? ev.fields.EventID;
+  const id = ev.eventId ?? peekField(ev, 'EventID');
   if (id !== 4104) return false;
   const text = fieldStr(ev, 'ScriptBlockText');
   if (!text) return false;
@@ -230,7 +233,7 @@ function applyScriptBlock(ev: VigieEvent): boolean {
  * `ParameterBinding(Name): name="X"; value="Y"` give the cmdlet and its bound parameters exactly.
  */
 function applyModuleLogging(ev: VigieEvent): boolean {
-  const id = ev.eventId ?? ev.fields.EventID;
+  const id = ev.eventId ?? peekField(ev, 'EventID');
   if (id !== 4103) return false;
   const payload = fieldStr(ev, 'Payload');
   if (!payload) return false;
@@ -268,7 +271,7 @@ function applyModuleLogging(ev: VigieEvent): boolean {
 }
 
 function applyProcessCreation(ev: VigieEvent): boolean {
-  if (ev.fields.CommandLine === undefined && ev.fields.ProcessCommandLine === undefined) return false;
+  if (peekField(ev, 'CommandLine') === undefined && peekField(ev, 'ProcessCommandLine') === undefined) return false;
   const cmd = fieldStr(ev, 'CommandLine') ?? fieldStr(ev, 'ProcessCommandLine');
   if (!cmd) return false;
   const lc = cmd.toLowerCase();
@@ -289,7 +292,7 @@ function applyProcessCreation(ev: VigieEvent): boolean {
 export const cmdletTransform: Transform = {
   name: 'cmdlet',
   apply(ev: VigieEvent): void {
-    if (ev.fields.CmdletOrigin !== undefined) return; // already done
+    if (peekField(ev, 'CmdletOrigin') !== undefined) return; // already done
     if (ev.logsource.category === 'webserver') return; // fast path: web logs never carry a cmdlet run
     if (applyExchangeManagement(ev)) return;
     if (applyExchangeLog(ev)) return;

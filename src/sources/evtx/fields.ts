@@ -15,8 +15,8 @@
  * charged the same, and the document can be rendered later, on first access (`doc` is lazy), within the per-record
  * budget. Nodes hold decoded values (strings, numbers), never the chunk buffer, which is reused for the next chunk.
  */
-import type { Doc, EventOrigin, FieldValue, VigieEvent } from '../../event.js';
-import { parseTime } from '../../event.js';
+import type { Doc, EventOrigin, FieldValue, PendingFields, VigieEvent } from '../../event.js';
+import { fastFields, findPending, parseTime } from '../../event.js';
 import { put, SYSTEM_ATTRIBUTES, SYSTEM_FIELDS } from '../windows.js';
 import { attrValue, Fragment, MAX_DEPTH, NC, textOf, trimText, type ElementNode, type Node, type Value } from './binxml.js';
 
@@ -64,9 +64,84 @@ export function evtxTime(s: string): number | undefined {
   return parseTime(s);
 }
 
+/**
+ * The names of a record's fields, in order: System fields (set in order, each once) then EventData and UserData
+ * names (set through `put`, as windowsEvent does). Records of one template mostly have the same names: they share
+ * one Layout, and its answers to getField's lookups.
+ */
+class Layout {
+  /** name → findPending(keys, name) (bounded: rules ask for a few hundred names) */
+  private found = new Map<string, number>();
+  constructor(
+    readonly keys: string[],
+    /** keys[0 .. sys) are System fields */
+    readonly sys: number,
+  ) {}
+
+  find(name: string): number {
+    let at = this.found.get(name);
+    if (at === undefined) {
+      if (this.found.size >= 1024) this.found.clear();
+      this.found.set(name, (at = findPending(this.keys, name)));
+    }
+    return at;
+  }
+}
+
+/** Layouts of recent records, most recent first: a chunk's records come from a handful of templates */
+const recent: Layout[] = [];
+const MAX_RECENT = 16;
+
+/** The layout with these names (a recent one when they are the same). */
+function layoutOf(keys: string[], sys: number): Layout {
+  for (let j = 0; j < recent.length; j++) {
+    const l = recent[j]!;
+    const lk = l.keys;
+    if (lk.length !== keys.length || l.sys !== sys) continue;
+    let i = 0;
+    while (i < keys.length && lk[i] === keys[i]) i++;
+    if (i < keys.length) continue;
+    if (j > 0) {
+      recent.copyWithin(1, 0, j);
+      recent[0] = l;
+    }
+    return l;
+  }
+  const l = new Layout(keys, sys);
+  if (recent.length < MAX_RECENT) recent.push(l);
+  recent.copyWithin(1, 0, recent.length - 1);
+  recent[0] = l;
+  return l;
+}
+
+/** The fields of a record as the walk found them (see Layout); `fields` is built from them on first access. */
+export class FieldList implements PendingFields {
+  readonly keys: string[];
+  constructor(
+    private readonly layout: Layout,
+    readonly values: FieldValue[],
+  ) {
+    this.keys = layout.keys;
+  }
+
+  find(name: string): number {
+    return this.layout.find(name);
+  }
+
+  /** The fields object windowsEvent would give, in V8's fast mode (see fastFields). */
+  build(): Doc {
+    const { keys, values } = this;
+    const sys = this.layout.sys;
+    const f: Doc = {};
+    for (let i = 0; i < sys; i++) f[keys[i]!] = values[i]!;
+    for (let i = sys; i < keys.length; i++) put(f, keys[i]!, values[i]!);
+    return fastFields(f);
+  }
+}
+
 /** Fields and event header values of a record, and the elements its document has. */
 export interface DirectFields {
-  fields: Doc;
+  list: FieldList;
   time: number | undefined;
   computer: string | undefined;
   channel: string | undefined;
@@ -353,6 +428,27 @@ function once(seen: number, bit: number): number {
   return seen | bit;
 }
 
+const P_CHANNEL = SYSTEM_FIELDS.indexOf('Channel');
+const P_COMPUTER = SYSTEM_FIELDS.indexOf('Computer');
+const P_PROVIDER = SYSTEM_ATTRIBUTES.findIndex((a) => a[2] === 'Provider_Name');
+
+/**
+ * The text of fields.Channel / Computer / Provider_Name: the System value when there is one (it wins over data
+ * names), else the first EventData or UserData value of that name (`put` keeps the first), when it is text.
+ */
+function firstText(fk: string[], fv: FieldValue[], sys: number, k: string, system: FieldValue | undefined): string | undefined {
+  let v = system;
+  if (v === undefined) {
+    for (let i = sys; i < fk.length; i++) {
+      if (fk[i] === k) {
+        v = fv[i];
+        break;
+      }
+    }
+  }
+  return typeof v === 'string' ? v : undefined;
+}
+
 function walk(nodes: Node[]): DirectFields {
   const top = reset(K_TOP);
   level(nodes, EMPTY, top, 0);
@@ -510,19 +606,36 @@ function walk(nodes: Node[]): DirectFields {
   }
 
   // the fields, in windowsEvent's order
-  const fields: Doc = {};
+  const fk: string[] = [];
+  const fv: FieldValue[] = [];
   const eventId = typeof eid === 'number' ? eid : typeof eid === 'string' && /^\d+$/.test(eid) ? Number(eid) : undefined;
-  if (eventId !== undefined) fields.EventID = eventId;
-  if (qual !== undefined) fields.Qualifiers = qual;
+  if (eventId !== undefined) {
+    fk.push('EventID');
+    fv.push(eventId);
+  }
+  if (qual !== undefined) {
+    fk.push('Qualifiers');
+    fv.push(qual);
+  }
   for (let p = 0; p < SYSTEM_FIELDS.length; p++) {
     const x = leafVals[p];
-    if (x !== undefined) fields[SYSTEM_FIELDS[p]!] = x;
+    if (x !== undefined) {
+      fk.push(SYSTEM_FIELDS[p]!);
+      fv.push(x);
+    }
   }
   for (let i = 0; i < SYSTEM_ATTRIBUTES.length; i++) {
     const x = attrVals[i];
-    if (x !== undefined) fields[SYSTEM_ATTRIBUTES[i]![2]] = x;
+    if (x !== undefined) {
+      fk.push(SYSTEM_ATTRIBUTES[i]![2]);
+      fv.push(x);
+    }
   }
-  if (typeof tc === 'string') fields.TimeCreated = tc;
+  if (typeof tc === 'string') {
+    fk.push('TimeCreated');
+    fv.push(tc);
+  }
+  const nSys = fk.length;
   for (let i = 0; i < edCount; i++) {
     const k = keys[i]!;
     const v = vals[i]!;
@@ -530,25 +643,29 @@ function walk(nodes: Node[]): DirectFields {
       // windowsEvent: one text is unwrapped (an array value becomes the list), several are the list
       const texts = v as FieldValue[];
       const list = texts.length === 1 && Array.isArray(texts[0]) ? texts[0].slice() : texts;
-      fields.Data = list;
-      fields.DataText = list.filter((x) => x !== null).map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join('\n');
+      fk.push('Data', 'DataText');
+      fv.push(list, list.filter((x) => x !== null).map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join('\n'));
       continue;
     }
-    put(fields, k, v);
-    if (spaces[i]) put(fields, k.replace(/ /g, ''), v);
+    fk.push(k);
+    fv.push(v);
+    if (spaces[i]) {
+      fk.push(k.replace(/ /g, ''));
+      fv.push(v);
+    }
   }
-  for (let i = edCount; i < nk; i++) put(fields, keys[i]!, vals[i]!);
+  for (let i = edCount; i < nk; i++) {
+    fk.push(keys[i]!);
+    fv.push(vals[i]!);
+  }
   nk = 0;
 
-  const fc = fields.Channel;
-  const fm = fields.Computer;
-  const fp = fields.Provider_Name;
   return {
-    fields,
+    list: new FieldList(layoutOf(fk, nSys), fv),
     time: typeof tc === 'string' ? evtxTime(tc) : undefined,
-    computer: typeof fm === 'string' ? fm : undefined,
-    channel: typeof fc === 'string' ? fc : undefined,
-    provider: typeof fp === 'string' ? fp : undefined,
+    computer: firstText(fk, fv, nSys, 'Computer', leafVals[P_COMPUTER]),
+    channel: firstText(fk, fv, nSys, 'Channel', leafVals[P_CHANNEL]),
+    provider: firstText(fk, fv, nSys, 'Provider_Name', attrVals[P_PROVIDER]),
     eventId,
     count,
   };
@@ -571,13 +688,15 @@ export function directFields(nodes: Node[], budget: number): DirectFields | unde
   }
 }
 
-/** The `doc` accessor of every EvtxEvent (one pair of functions, so all events share their hidden class). */
-let docAccessor: PropertyDescriptor;
+/** The `fields` and `doc` accessors of every EvtxEvent (shared functions, so all events share their hidden class). */
+let accessors: PropertyDescriptorMap;
 
 /**
- * The VigieEvent of a record read directly. `doc` is rendered on first access: an own, enumerable accessor property
- * (defined per instance with shared functions), so spreads, JSON and structured clones of the event still carry the
- * document; it can be replaced by assignment. (An object literal with a getter costs several µs per event in V8.)
+ * The VigieEvent of a record read directly. `fields` is built from the walk's list on first access, `doc` rendered
+ * on first access: own, enumerable accessor properties (defined per instance with shared functions), so spreads,
+ * JSON and structured clones of the event still carry both; either can be replaced by assignment. Until `fields`
+ * is built, `pendingFields` lists them (the prefilter scans that: most events are never matched). (An object
+ * literal with a getter costs several µs per event in V8.)
  */
 class EvtxEvent implements VigieEvent {
   origin: EventOrigin;
@@ -587,26 +706,46 @@ class EvtxEvent implements VigieEvent {
   provider: string | undefined;
   eventId: number | undefined;
   logsource: { product: string };
-  fields: Doc;
+  declare fields: Doc;
   declare doc?: Doc;
+  #list: FieldList | undefined;
+  #fields: Doc | undefined;
   #source: { readonly doc: Doc } | undefined;
   #doc: Doc | undefined;
   static {
-    docAccessor = {
-      get(this: EvtxEvent): Doc | undefined {
-        let d = this.#doc;
-        if (d === undefined && this.#source) {
-          d = this.#doc = this.#source.doc;
+    accessors = {
+      fields: {
+        get(this: EvtxEvent): Doc {
+          let f = this.#fields;
+          if (f === undefined) {
+            f = this.#fields = this.#list!.build();
+            this.#list = undefined;
+          }
+          return f;
+        },
+        set(this: EvtxEvent, v: Doc) {
+          this.#fields = v;
+          this.#list = undefined;
+        },
+        enumerable: true,
+        configurable: true,
+      },
+      doc: {
+        get(this: EvtxEvent): Doc | undefined {
+          let d = this.#doc;
+          if (d === undefined && this.#source) {
+            d = this.#doc = this.#source.doc;
+            this.#source = undefined;
+          }
+          return d;
+        },
+        set(this: EvtxEvent, v: Doc | undefined) {
+          this.#doc = v;
           this.#source = undefined;
-        }
-        return d;
+        },
+        enumerable: true,
+        configurable: true,
       },
-      set(this: EvtxEvent, v: Doc | undefined) {
-        this.#doc = v;
-        this.#source = undefined;
-      },
-      enumerable: true,
-      configurable: true,
     };
   }
   constructor(d: DirectFields, origin: EventOrigin, source: { readonly doc: Doc }) {
@@ -617,13 +756,16 @@ class EvtxEvent implements VigieEvent {
     this.provider = d.provider;
     this.eventId = d.eventId;
     this.logsource = { product: 'windows' };
-    this.fields = d.fields;
+    this.#list = d.list;
     this.#source = source;
-    Object.defineProperty(this, 'doc', docAccessor);
+    Object.defineProperties(this, accessors);
+  }
+  get pendingFields(): PendingFields | undefined {
+    return this.#list;
   }
 }
 
-/** The VigieEvent of a record read directly (`doc` rendered from `source` on first access). */
+/** The VigieEvent of a record read directly (`fields` built and `doc` rendered from `source` on first access). */
 export function lazyEvent(d: DirectFields, origin: EventOrigin, source: { readonly doc: Doc }): VigieEvent {
   return new EvtxEvent(d, origin, source);
 }

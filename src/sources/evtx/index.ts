@@ -3,7 +3,7 @@
  * file.ts: header, chunks, checksums, records · binxml.ts: Binary XML and templates · values.ts: value types.
  */
 import type { Source } from '../types.js';
-import type { VigieEvent } from '../../event.js';
+import { fastFields, type VigieEvent } from '../../event.js';
 import { windowsEvent } from '../windows.js';
 import { CHUNK_MAGIC, FILE_MAGIC, readEvtxChunks, type PositionedFile } from './file.js';
 import { lazyEvent } from './fields.js';
@@ -19,6 +19,8 @@ export const source: Source = {
     if (h.length >= 8 && h.subarray(0, 8).equals(CHUNK_MAGIC)) return 100;
     return 0;
   },
+  // direct events build their fields in fast mode on first access; the others are copied here
+  fastFields: true,
   readsByPosition(head) {
     return head.length >= 8 && (head.subarray(0, 8).equals(FILE_MAGIC) || head.subarray(0, 8).equals(CHUNK_MAGIC));
   },
@@ -43,7 +45,12 @@ export const source: Source = {
         const r = records[i]!;
         const origin = { file, format: 'evtx', offset: r.offset, record: r.recordId };
         // common layouts: fields read straight from the Binary XML, `doc` rendered on first access
-        events[i] = r.direct ? lazyEvent(r.direct, origin, r) : windowsEvent(r.doc, origin);
+        if (r.direct) events[i] = lazyEvent(r.direct, origin, r);
+        else {
+          const ev = windowsEvent(r.doc, origin);
+          ev.fields = fastFields(ev.fields);
+          events[i] = ev;
+        }
       }
       yield events;
     }

@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import type { VigieEvent } from '../../../src/event.js';
 import { readEvtxStream, type EvtxRecord } from '../../../src/sources/evtx/file.js';
 import { evtxTime, lazyEvent } from '../../../src/sources/evtx/fields.js';
-import { parseTime } from '../../../src/event.js';
+import { parseTime, peekField } from '../../../src/event.js';
+import { isDeepStrictEqual } from 'node:util';
 import { windowsEvent } from '../../../src/sources/windows.js';
 import { buildEvtx, el, opt, sub, windowsRecord, VT, type BuilderRecord } from './builder.js';
 import { shared } from '../../helpers.js';
@@ -58,7 +59,19 @@ async function compare(buf: Buffer, name: string): Promise<Outcome> {
     const ev = lazyEvent(l.direct, origin, l);
     const where = `${name} record ${e.recordId} @${e.offset}`;
     try {
+      // before `fields` is built: the pending list has every name of the fields and no other, every value under its name
+      const pending = ev.pendingFields;
+      assert.ok(pending, 'fields pending until first access');
+      assert.deepEqual(new Set(pending.keys), new Set(Object.keys(ref.fields)));
+      for (const [k, v] of Object.entries(ref.fields)) {
+        assert.ok(pending.keys.some((pk, i) => pk === k && isDeepStrictEqual(pending.values[i], v)), `pending value of ${k}`);
+        // a transform's read of one field gives the field's value, without building them when the name is once there
+        assert.deepEqual(peekField(ev, k), v);
+      }
+      assert.equal(peekField(ev, 'NoSuchField'), undefined);
+      if (pending.keys.length === new Set(pending.keys).size) assert.ok(ev.pendingFields, 'peeking built nothing');
       assert.deepEqual(ev.fields, ref.fields);
+      assert.equal(ev.pendingFields, undefined, 'built on first access');
       assert.deepEqual(Object.keys(ev.fields), Object.keys(ref.fields));
       assert.deepEqual(header(ev), header(ref));
       // the lazy document: equal, same key order (what `vigie dump` prints)
@@ -139,7 +152,7 @@ test('names checked once per template stay right for every record of the templat
   assert.deepEqual(out.problems, []);
   assert.equal(out.direct, 3);
   const { recs: read } = await collect(buildEvtx(recs), true);
-  assert.deepEqual(read.map((r) => [r.direct!.fields.SourceName, r.direct!.fields.LogName]), [['t1', 'l1'], ['t2', null], ['t3', 'l3']]);
+  assert.deepEqual(read.map((r) => [r.direct!.list.build().SourceName, r.direct!.list.build().LogName]), [['t1', 'l1'], ['t2', null], ['t3', 'l3']]);
 });
 
 test('evtxTime gives what parseTime gives, on edges and on many generated times', () => {
@@ -172,6 +185,19 @@ test('direct events: lazy doc survives spreads, JSON and assignment', async () =
   assert.deepEqual(Object.keys(e), ['origin', 'time', 'computer', 'channel', 'provider', 'eventId', 'logsource', 'fields', 'doc']);
   e.doc = { replaced: true };
   assert.deepEqual(e.doc, { replaced: true });
+  // fields, built on first access, the same way
+  const f = lazyEvent(r.direct, { file: 'x', format: 'evtx', offset: r.offset }, r);
+  assert.ok(f.pendingFields);
+  assert.equal(structuredClone(f).fields.CommandLine, 'whoami');
+  assert.equal(f.pendingFields, undefined);
+  const g = lazyEvent(r.direct, { file: 'x', format: 'evtx', offset: r.offset }, r);
+  assert.equal({ ...g }.fields.CommandLine, 'whoami');
+  const h = lazyEvent(r.direct, { file: 'x', format: 'evtx', offset: r.offset }, r);
+  h.fields = { CommandLine: 'other' };
+  assert.equal(h.pendingFields, undefined, 'an assigned object replaces the pending list');
+  assert.equal(h.fields.CommandLine, 'other');
+  h.fields.Added = 1;
+  assert.equal(h.fields.Added, 1);
 });
 
 function evtxFiles(dir: string, out: string[] = []): string[] {
