@@ -448,10 +448,13 @@ export function ruleEventIds(detection: Record<string, unknown>): number[] | nul
 /* ------------------------------------------------------------------ the automata */
 
 const MAX_LEN = 10;
+/** shortest literal length from which an automaton gets a two-character shift table (see Prefilter.skip) */
+const MIN_SHIFT_LEN = 4;
+const EMPTY_SHIFT = new Uint8Array(0);
 const MAX_STATES = 250_000; // automaton states over all fields; beyond it, later clauses are dropped
 const MAX_DEPTH = 32;
 
-interface Trie { table: Int32Array; S: number; out: (number[] | undefined)[]; clauses: number[]; minLen: number; numeric: boolean }
+interface Trie { table: Int32Array; S: number; out: (number[] | undefined)[]; clauses: number[]; minLen: number; numeric: boolean; lits: string[] }
 
 /** Aho-Corasick automaton over the literals of one field, as a flat DFA; outputs are clause numbers. */
 interface Automaton {
@@ -479,6 +482,9 @@ interface Automaton {
    * looks ahead minLen - 1 characters, and when the character there is unused no match can start before it (a
    * skip in the manner of Horspool's: GUIDs, times and numbers cost a look every minLen characters) */
   used: Uint8Array;
+  /** with minLen ≥ MIN_SHIFT_LEN: per pair of classes (a·C + b), how far a scan at the root may move on when they
+   * end the minLen-character window it looks at (Wu and Manber's shift table over two characters); else empty */
+  shift: Uint8Array;
   states: number;
   /** number of the automaton (index into a plan's `need`) */
   id: number;
@@ -659,7 +665,7 @@ export class Prefilter {
           (ruleFields[i] ??= new Set()).add(field);
           let t = tries.get(field);
           if (!t) {
-            tries.set(field, (t = { table: new Int32Array(64 * C), S: 1, out: [undefined], clauses: [], minLen: 0x7fffffff, numeric: false }));
+            tries.set(field, (t = { table: new Int32Array(64 * C), S: 1, out: [undefined], clauses: [], minLen: 0x7fffffff, numeric: false, lits: [] }));
             states++;
           }
           const before = t.S;
@@ -723,6 +729,7 @@ export class Prefilter {
     if (lit.length < t.minLen) t.minLen = lit.length;
     if (inNumberText(lit)) t.numeric = true;
     t.clauses.push(clause);
+    t.lits.push(lit);
   }
 
   /** trie → DFA (Aho-Corasick failure transitions folded in) */
@@ -779,7 +786,32 @@ export class Prefilter {
     for (let st = 0; st < S; st++) if (bfsOut[st]) outData.set(bfsOut[st]!, outStart[st]!);
     const starts = new Uint8Array(C);
     for (let c = 1; c < C; c++) if (bfsDelta[c] !== 0) starts[c] = 1;
-    return { delta: bfsDelta, outStart, outData, report, outLink: bfsLink, seen: new Int32Array(S), vseen: new Int32Array(S), clauses: Int32Array.from(new Set(t.clauses)), minLen: t.minLen, numeric: t.numeric, starts, used, states: S, id: numbered ? this.nAutomata++ : -1 };
+    return { delta: bfsDelta, outStart, outData, report, outLink: bfsLink, seen: new Int32Array(S), vseen: new Int32Array(S), clauses: Int32Array.from(new Set(t.clauses)), minLen: t.minLen, numeric: t.numeric, starts, used, shift: this.shiftTable(t, used), states: S, id: numbered ? this.nAutomata++ : -1 };
+  }
+
+  /**
+   * The two-character shift table of an automaton whose literals are all at least MIN_SHIFT_LEN long (see `skip`).
+   * With m the shortest length, a match starting at j covers the window's last two characters (ending at e) at
+   * its own positions q - 2, q - 1 where q = e - j + 1; if q ≤ m, the pair is that of a literal's first m
+   * characters ending at q. So no match starts before e - maxq + 1, maxq being the largest such q for the pair:
+   * shift m - maxq; m - 1 for a pair no literal has that way, m when the last character is in no literal at all.
+   */
+  private shiftTable(t: Trie, used: Uint8Array): Uint8Array {
+    const m = t.minLen;
+    if (m < MIN_SHIFT_LEN) return EMPTY_SHIFT;
+    const C = this.nClasses;
+    const shift = new Uint8Array(C * C);
+    for (let b = 0; b < C; b++) {
+      const sh = used[b] === 0 ? m : m - 1;
+      for (let a = 0; a < C; a++) shift[a * C + b] = sh;
+    }
+    for (const lit of t.lits) {
+      for (let q = 2; q <= m; q++) {
+        const x = this.classOf[lit.charCodeAt(q - 2)]! * C + this.classOf[lit.charCodeAt(q - 1)]!;
+        if (m - q < shift[x]!) shift[x] = m - q;
+      }
+    }
+    return shift;
   }
 
   /**
@@ -1107,7 +1139,7 @@ export class Prefilter {
     // bounded: past MAX_KEYWORD_AUTOMATA sets, the automaton of every keyword (a superset: same answers)
     if (this.kwAutomata.size >= MAX_KEYWORD_AUTOMATA) return this.keyword!;
     const C = this.nClasses;
-    const t: Trie = { table: new Int32Array(64 * C), S: 1, out: [undefined], clauses: [], minLen: 0x7fffffff, numeric: false };
+    const t: Trie = { table: new Int32Array(64 * C), S: 1, out: [undefined], clauses: [], minLen: 0x7fffffff, numeric: false, lits: [] };
     for (const id of ids) for (const lit of this.kwLits.get(id)!) this.insert(t, lit, id);
     a = this.build(t, false);
     this.kwAutomata.set(key, a);
@@ -1161,10 +1193,22 @@ export class Prefilter {
    * literal are passed over one by one (a plain scan, no dependent table walk).
    */
   private skip(a: Automaton, text: string, i: number): number {
-    const { used, starts } = a;
+    const { used, starts, shift } = a;
     const scanClass = this.scanClass;
     const n = text.length;
     const ahead = a.minLen - 1;
+    if (shift.length !== 0) {
+      // long literals: the pair ending the window says how far the next match can start at the earliest
+      const C = this.nClasses;
+      for (;;) {
+        const e = i + ahead;
+        if (e >= n) return n;
+        const sh = shift[scanClass[text.charCodeAt(e - 1)]! * C + scanClass[text.charCodeAt(e)]!]!;
+        if (sh !== 0) i += sh;
+        else if (starts[scanClass[text.charCodeAt(i)]!] === 0) i++;
+        else return i;
+      }
+    }
     for (;;) {
       const e = i + ahead;
       if (e >= n) return n;

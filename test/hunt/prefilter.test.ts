@@ -182,7 +182,7 @@ test('a big automaton (900 literals, thousands of states) answers as a plain sub
   assert.ok(a.states > 1024, `${a.states} states`);
 });
 
-test('the skip over characters no literal holds never misses a match (field and keyword automata, all literal lengths)', () => {
+test('the skips (characters no literal holds, two-character shifts) never miss a match (field and keyword automata, all literal lengths)', () => {
   let seed = 777;
   const rnd = (n: number) => {
     seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
@@ -196,7 +196,7 @@ test('the skip over characters no literal holds never misses a match (field and 
     for (let i = min + rnd(max - min + 1); i > 0; i--) w += abc[rnd(abc.length)];
     return w;
   };
-  for (const [min, max] of [[1, 3], [3, 10], [8, 10], [10, 10]] as const) {
+  for (const [min, max] of [[1, 3], [3, 10], [4, 4], [4, 7], [8, 10], [10, 10]] as const) {
     const lits = new Set<string>();
     while (lits.size < 60) {
       const w = pick(LIT, min, max);
