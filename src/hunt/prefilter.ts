@@ -896,8 +896,11 @@ export class Prefilter {
       } else e = this.entryFor(k);
       if (typeof v === 'string') {
         // the common case: one string; repeated values (channel, image, user…) are answered from the caches
+        // (one load of the length: the site sees every kind of string V8 has, so each `.length` is a megamorphic
+        // property load, not an inline read)
+        const vlen = v.length;
         this.nValues++;
-        this.len += v.length;
+        this.len += vlen;
         const autos = e.autos;
         // does the plan need one of this field's automata (remembered per plan: events of one kind share it)
         let needed: boolean;
@@ -910,8 +913,8 @@ export class Prefilter {
         }
         const naCheck = e.na.length !== 0;
         if (!kw && !needed && !naCheck) continue;
-        if (!naCheck && v.length < e.minLen && (!kw || v.length < kw.minLen)) continue; // too short to hold a literal
-        if (e.vc !== null && v.length <= MAX_CACHED_LEN) {
+        if (!naCheck && vlen < e.minLen && (!kw || vlen < kw.minLen)) continue; // too short to hold a literal
+        if (e.vc !== null && vlen <= MAX_CACHED_LEN) {
           let rec: ValueRecord;
           if (e.lastV === v) rec = e.lastRec!;
           else {
@@ -1032,7 +1035,8 @@ export class Prefilter {
 
   /** `run`, also collecting (once each) the clauses this one value hits, even those already stamped */
   private runCollect(a: Automaton, text: string): void {
-    if (text.length < a.minLen) return;
+    const n = text.length;
+    if (n < a.minLen) return;
     if (++this.vepoch === 0x7fffffff) {
       this.vepoch = 1;
       for (const x of this.automata()) x.vseen.fill(0);
@@ -1040,10 +1044,9 @@ export class Prefilter {
     const { delta, report, vseen } = a;
     const { scanClass, vepoch } = this;
     const C = this.nClasses;
-    const n = text.length;
     let s = 0;
     for (let i = 0; i < n; i++) {
-      if (s === 0 && (i = this.skip(a, text, i)) === n) return;
+      if (s === 0 && (i = this.skip(a, text, i, n)) === n) return;
       s = delta[s * C + scanClass[text.charCodeAt(i)]!]!;
       if (s === 0) continue;
       const o = report[s]!;
@@ -1192,10 +1195,9 @@ export class Prefilter {
    * after it (at the root: an unused character leads there from every state). Otherwise characters that start no
    * literal are passed over one by one (a plain scan, no dependent table walk).
    */
-  private skip(a: Automaton, text: string, i: number): number {
+  private skip(a: Automaton, text: string, i: number, n: number): number {
     const { used, starts, shift } = a;
     const scanClass = this.scanClass;
-    const n = text.length;
     const ahead = a.minLen - 1;
     if (shift.length !== 0) {
       // long literals: the pair ending the window says how far the next match can start at the earliest
@@ -1219,14 +1221,14 @@ export class Prefilter {
   }
 
   private run(a: Automaton, text: string): void {
-    if (text.length < a.minLen) return;
+    const n = text.length;
+    if (n < a.minLen) return;
     const { delta, report, seen } = a;
     const { scanClass, epoch } = this;
     const C = this.nClasses;
-    const n = text.length;
     let s = 0;
     for (let i = 0; i < n; i++) {
-      if (s === 0 && (i = this.skip(a, text, i)) === n) return;
+      if (s === 0 && (i = this.skip(a, text, i, n)) === n) return;
       s = delta[s * C + scanClass[text.charCodeAt(i)]!]!;
       if (s === 0) continue;
       const o = report[s]!;
