@@ -465,6 +465,8 @@ interface Automaton {
   outData: Int32Array;
   /** per state: first state with output on its chain (itself or a failure link), or ≤ 0 */
   report: Int32Array;
+  /** states numbered from this one on have output on their chain (report > 0), the others none */
+  reports: number;
   outLink: Int32Array;
   /** per state: last event whose scan reported its outputs */
   seen: Int32Array;
@@ -763,9 +765,13 @@ export class Prefilter {
         } else delta[st * C + c] = delta[f * C + c]!;
       }
     }
-    // renumber the states in BFS order: the shallow states a scan visits most get adjacent rows
+    // renumber the states in BFS order (the shallow states a scan visits most get adjacent rows), those without
+    // output on their chain first: a step to a state numbered below `reports` needs no look at its output
     const newId = new Int32Array(S);
-    for (let qi = 0; qi < qn; qi++) newId[queue[qi]!] = qi + 1;
+    let next = 1;
+    for (let qi = 0; qi < qn; qi++) if (!out[queue[qi]!] && outLink[queue[qi]!]! < 0) newId[queue[qi]!] = next++;
+    const reports = next;
+    for (let qi = 0; qi < qn; qi++) if (out[queue[qi]!] || outLink[queue[qi]!]! >= 0) newId[queue[qi]!] = next++;
     const bfsDelta = S <= 0xffff ? new Uint16Array(S * C) : new Int32Array(S * C);
     const bfsOut: (number[] | undefined)[] = new Array<number[] | undefined>(S).fill(undefined);
     const bfsLink = new Int32Array(S).fill(-1);
@@ -786,7 +792,7 @@ export class Prefilter {
     for (let st = 0; st < S; st++) if (bfsOut[st]) outData.set(bfsOut[st]!, outStart[st]!);
     const starts = new Uint8Array(C);
     for (let c = 1; c < C; c++) if (bfsDelta[c] !== 0) starts[c] = 1;
-    return { delta: bfsDelta, outStart, outData, report, outLink: bfsLink, seen: new Int32Array(S), vseen: new Int32Array(S), clauses: Int32Array.from(new Set(t.clauses)), minLen: t.minLen, numeric: t.numeric, starts, used, shift: this.shiftTable(t, used), states: S, id: numbered ? this.nAutomata++ : -1 };
+    return { delta: bfsDelta, outStart, outData, report, reports, outLink: bfsLink, seen: new Int32Array(S), vseen: new Int32Array(S), clauses: Int32Array.from(new Set(t.clauses)), minLen: t.minLen, numeric: t.numeric, starts, used, shift: this.shiftTable(t, used), states: S, id: numbered ? this.nAutomata++ : -1 };
   }
 
   /**
@@ -1041,16 +1047,16 @@ export class Prefilter {
       this.vepoch = 1;
       for (const x of this.automata()) x.vseen.fill(0);
     }
-    const { delta, report, vseen } = a;
+    const { delta, report, reports, vseen } = a;
     const { scanClass, vepoch } = this;
     const C = this.nClasses;
     let s = 0;
     for (let i = 0; i < n; i++) {
       if (s === 0 && (i = this.skip(a, text, i, n)) === n) return;
       s = delta[s * C + scanClass[text.charCodeAt(i)]!]!;
-      if (s === 0) continue;
+      if (s < reports) continue;
       const o = report[s]!;
-      if (o > 0 && vseen[o] !== vepoch) this.emit(a, o, true);
+      if (vseen[o] !== vepoch) this.emit(a, o, true);
     }
   }
 
@@ -1223,16 +1229,16 @@ export class Prefilter {
   private run(a: Automaton, text: string): void {
     const n = text.length;
     if (n < a.minLen) return;
-    const { delta, report, seen } = a;
+    const { delta, report, reports, seen } = a;
     const { scanClass, epoch } = this;
     const C = this.nClasses;
     let s = 0;
     for (let i = 0; i < n; i++) {
       if (s === 0 && (i = this.skip(a, text, i, n)) === n) return;
       s = delta[s * C + scanClass[text.charCodeAt(i)]!]!;
-      if (s === 0) continue;
+      if (s < reports) continue;
       const o = report[s]!;
-      if (o > 0 && seen[o] !== epoch) this.emit(a, o, false);
+      if (seen[o] !== epoch) this.emit(a, o, false);
     }
   }
 
