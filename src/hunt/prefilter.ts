@@ -740,9 +740,8 @@ export class Prefilter {
     const { table, S, out } = t;
     // BFS: failure links; missing edges take the failure state's edge (class 0 always goes back to the root)
     const delta = table.subarray(0, S * C);
-    // the trie's edges (before the failure transitions are folded in) are the literals' characters
+    // the trie's edges (met before the failure transitions are folded into their row) are the literals' characters
     const used = new Uint8Array(C);
-    for (let x = 0; x < S * C; x++) if (delta[x]! > 0) used[x % C] = 1;
     const fail = new Int32Array(S);
     const outLink = new Int32Array(S).fill(-1);
     const queue = new Int32Array(S);
@@ -750,7 +749,10 @@ export class Prefilter {
     delta[0] = 0;
     for (let c = 1; c < C; c++) {
       const nx = delta[c]!;
-      if (nx > 0) queue[qn++] = nx;
+      if (nx > 0) {
+        queue[qn++] = nx;
+        used[c] = 1;
+      }
     }
     for (let qi = 0; qi < qn; qi++) {
       const st = queue[qi]!;
@@ -762,6 +764,7 @@ export class Prefilter {
         if (nx > 0) {
           fail[nx] = delta[f * C + c]!;
           queue[qn++] = nx;
+          used[c] = 1;
         } else delta[st * C + c] = delta[f * C + c]!;
       }
     }

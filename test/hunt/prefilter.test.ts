@@ -5,6 +5,20 @@ import type { VigieEvent } from '../../src/event.js';
 
 const ev = (fields: Record<string, string>): VigieEvent => ({ origin: { file: 'x', format: 't', offset: 0 }, logsource: {}, fields });
 
+/** A deterministic pseudo-random source: rnd(n) in [0, n), pick(abc, min, max) a word of min..max characters of abc. */
+function random(seed: number) {
+  const rnd = (n: number) => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return (seed >>> 8) % n;
+  };
+  const pick = (abc: string, min: number, max: number) => {
+    let w = '';
+    for (let i = min + rnd(max - min + 1); i > 0; i--) w += abc[rnd(abc.length)];
+    return w;
+  };
+  return { rnd, pick };
+}
+
 /** A rule's clauses as sorted "field:literal" lists (literals lower-cased, cut to their last 10 characters), or null. */
 const shown = (d: Record<string, unknown>): string[][] | null => {
   const c = ruleClauses(d);
@@ -126,18 +140,10 @@ test('keyword literals per candidate list: a value seen with one list is searche
 });
 
 test('a big automaton (900 literals, thousands of states) answers as a plain substring search does', () => {
-  // a deterministic pseudo-random source, an alphabet small enough for literals to share prefixes and suffixes
-  let seed = 12345;
-  const rnd = (n: number) => {
-    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-    return (seed >>> 8) % n;
-  };
+  // an alphabet small enough for literals to share prefixes and suffixes
+  const { rnd, pick } = random(12345);
   const ABC = 'abcdeF\\.-: ';
-  const word = (min: number, max: number) => {
-    let w = '';
-    for (let i = min + rnd(max - min + 1); i > 0; i--) w += ABC[rnd(ABC.length)];
-    return w;
-  };
+  const word = (min: number, max: number) => pick(ABC, min, max);
   const lits = new Set<string>();
   while (lits.size < 900) {
     const w = word(3, 10);
@@ -183,19 +189,10 @@ test('a big automaton (900 literals, thousands of states) answers as a plain sub
 });
 
 test('the skips (characters no literal holds, two-character shifts) never miss a match (field and keyword automata, all literal lengths)', () => {
-  let seed = 777;
-  const rnd = (n: number) => {
-    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-    return (seed >>> 8) % n;
-  };
+  const { rnd, pick } = random(777);
   // literals over LIT; texts also hold characters of no literal (digits, "xyz", "{}", non-ASCII), in runs of all lengths
   const LIT = 'abcdeF.-: ';
   const OTHER = '0123456789xyz{}é';
-  const pick = (abc: string, min: number, max: number) => {
-    let w = '';
-    for (let i = min + rnd(max - min + 1); i > 0; i--) w += abc[rnd(abc.length)];
-    return w;
-  };
   for (const [min, max] of [[1, 3], [3, 10], [4, 4], [4, 7], [8, 10], [10, 10]] as const) {
     const lits = new Set<string>();
     while (lits.size < 60) {

@@ -428,24 +428,13 @@ function once(seen: number, bit: number): number {
   return seen | bit;
 }
 
-const P_CHANNEL = SYSTEM_FIELDS.indexOf('Channel');
-const P_COMPUTER = SYSTEM_FIELDS.indexOf('Computer');
-const P_PROVIDER = SYSTEM_ATTRIBUTES.findIndex((a) => a[2] === 'Provider_Name');
-
 /**
- * The text of fields.Channel / Computer / Provider_Name: the System value when there is one (it wins over data
- * names), else the first EventData or UserData value of that name (`put` keeps the first), when it is text.
+ * The text of fields.Channel / Computer / Provider_Name: the first value of that name (System fields come first
+ * and win over data names; `put` keeps the first of those), when it is text.
  */
-function firstText(fk: string[], fv: FieldValue[], sys: number, k: string, system: FieldValue | undefined): string | undefined {
-  let v = system;
-  if (v === undefined) {
-    for (let i = sys; i < fk.length; i++) {
-      if (fk[i] === k) {
-        v = fv[i];
-        break;
-      }
-    }
-  }
+function firstText(fk: string[], fv: FieldValue[], k: string): string | undefined {
+  const i = fk.indexOf(k);
+  const v = i < 0 ? undefined : fv[i];
   return typeof v === 'string' ? v : undefined;
 }
 
@@ -663,9 +652,9 @@ function walk(nodes: Node[]): DirectFields {
   return {
     list: new FieldList(layoutOf(fk, nSys), fv),
     time: typeof tc === 'string' ? evtxTime(tc) : undefined,
-    computer: firstText(fk, fv, nSys, 'Computer', leafVals[P_COMPUTER]),
-    channel: firstText(fk, fv, nSys, 'Channel', leafVals[P_CHANNEL]),
-    provider: firstText(fk, fv, nSys, 'Provider_Name', attrVals[P_PROVIDER]),
+    computer: firstText(fk, fv, 'Computer'),
+    channel: firstText(fk, fv, 'Channel'),
+    provider: firstText(fk, fv, 'Provider_Name'),
     eventId,
     count,
   };
