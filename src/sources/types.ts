@@ -28,7 +28,16 @@ export class ReadContext {
    * building the document (EVTX, for a hunt) then build it at once instead of on demand, which costs less overall.
    */
   documents = false;
+  /** what readers keep for the whole run (EVTX: templates shared by every file's chunks), each under its own key */
+  private kept = new Map<object, unknown>();
   constructor(public readonly onError?: (e: InputError) => void) {}
+
+  /** The run's value under `key`, made on first use. */
+  keep<T>(key: object, make: () => T): T {
+    let v = this.kept.get(key) as T | undefined;
+    if (v === undefined) this.kept.set(key, (v = make()));
+    return v;
+  }
 
   /** Report a skipped record or line: counted, kept (up to maxErrorDetails), never thrown. */
   error(e: InputError): void {

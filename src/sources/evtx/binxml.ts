@@ -3,8 +3,9 @@
  * into the `evtx_dump -o json` document shape (no XML text is ever built).
  *
  * Parsing happens inside one chunk buffer (all offsets are chunk-relative). Template definitions are compiled
- * once per chunk into a small node tree (cached by definition offset); each record then only decodes its
- * substitution values and walks the cached tree.
+ * into a small node tree, cached by definition offset within the chunk and shared with later chunks and files that
+ * define the same template (`SharedTemplates`); each record then only decodes its substitution values and walks the
+ * cached tree.
  *
  * Hostile input: every read is bounds-checked against the chunk (or the enclosing value), nesting depth is
  * capped, a template that (directly or indirectly) instantiates itself is rejected, and rendering has a node
@@ -113,17 +114,150 @@ export type Value = FieldValue | Fragment;
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
+/** What compiling a template definition read besides its bytes: every name reference (where, inline or not, the name). */
+interface Recording {
+  /** start of the definition's data (chunk offset) */
+  start: number;
+  /** false once the definition held something else that depends on the chunk: a template instance, or an element
+   * start without a dependency id (that layout is chosen by where the name offset points) */
+  ok: boolean;
+  /** per name reference: its position (relative to start), 1 when the name followed inline */
+  refs: number[];
+  names: string[];
+}
+
+/** A template compiled in an earlier chunk: its definition bytes with what varies between chunks zeroed (holes). */
+interface SharedTemplate {
+  tpl: Template;
+  /** bytes from the definition's GUID to its end, holes zeroed */
+  bytes: Buffer;
+  /** [start, end) byte ranges to zero before comparing, relative to the data start */
+  holes: Int32Array;
+  rec: Recording;
+}
+
+/** Templates kept across chunks: at most this many definitions, of at most MAX_SHARED_BYTES bytes together. */
+export const MAX_SHARED_TEMPLATES = 2048;
+export const MAX_SHARED_BYTES = 8 << 20;
+
+/**
+ * Compiled templates shared by the chunks of the files one run reads (kept by the run's ReadContext). A log's chunks define the same
+ * templates again (each chunk is self-contained), at other offsets and with their names elsewhere: a definition is
+ * the same template as one seen before when its bytes are the same except for name offsets (and the chain links
+ * and hashes of inline names, which the parser never reads), and each name offset leads to the same name, inline
+ * where it was inline. Only then is the compiled tree reused; anything else is compiled afresh. Bounded: past the
+ * limits the cache starts over.
+ *
+ * Element starts read the same way too: only definitions whose element starts all have their dependency id are kept,
+ * and for those the layout check (`noDependencyId`) cannot turn: it looks for the other layout only when the name
+ * offset points past the inline position, and then reads its upper half as that layout's name offset — nonzero for
+ * any offset inside a chunk (a verified name lies inside it), so never a valid one.
+ */
+export class SharedTemplates {
+  private byKey = new Map<number, SharedTemplate[]>();
+  private count = 0;
+  private bytes = 0;
+  /** definitions found the same as one compiled before (not compiled again) */
+  hits = 0;
+  private scratch = Buffer.alloc(4096);
+  constructor(
+    private readonly maxTemplates = MAX_SHARED_TEMPLATES,
+    private readonly maxBytes = MAX_SHARED_BYTES,
+  ) {}
+
+  clear(): void {
+    this.byKey.clear();
+    this.count = 0;
+    this.bytes = 0;
+  }
+
+  /** templates kept */
+  get size(): number {
+    return this.count;
+  }
+  /** bytes of their definitions */
+  get keptBytes(): number {
+    return this.bytes;
+  }
+
+  private static key(buf: Buffer, off: number, dataSize: number): number {
+    return (buf.readInt32LE(off + 4) ^ buf.readInt32LE(off + 8) ^ buf.readInt32LE(off + 12) ^ buf.readInt32LE(off + 16) ^ Math.imul(dataSize, 0x9e3779b1)) | 0;
+  }
+
+  /** The template compiled before for the definition at `off` (data `start` .. `end`), if it is the same one. */
+  find(p: ChunkParser, off: number, start: number, end: number): Template | undefined {
+    const list = this.byKey.get(SharedTemplates.key(p.buf, off, end - start));
+    if (list === undefined) return undefined;
+    for (let i = 0; i < list.length; i++) {
+      if (this.same(p, list[i]!, off, start, end)) {
+        this.hits++;
+        return list[i]!.tpl;
+      }
+    }
+    return undefined;
+  }
+
+  private same(p: ChunkParser, s: SharedTemplate, off: number, start: number, end: number): boolean {
+    const buf = p.buf;
+    const b = s.bytes;
+    const n = b.length;
+    const base = off + 4;
+    if (end - base !== n) return false;
+    // the kept bytes with this chunk's bytes in the holes, then one comparison (a few hundred bytes: cheaper than
+    // comparing byte by byte here, or natively segment by segment)
+    if (this.scratch.length < n) this.scratch = Buffer.alloc(Math.max(n, 2 * this.scratch.length));
+    const w = this.scratch;
+    b.copy(w, 0, 0, n);
+    const h = s.holes;
+    for (let k = 0; k < h.length; k += 2) for (let i = h[k]! + 20, e = h[k + 1]! + 20; i < e; i++) w[i] = buf[base + i]!;
+    if (buf.compare(w, 0, n, base, end) !== 0) return false;
+    const { refs, names } = s.rec;
+    for (let k = 0, j = 0; k < refs.length; k += 2, j++) {
+      const at = start + refs[k]!;
+      const to = buf.readUInt32LE(at);
+      if ((to === at + 4 ? 1 : 0) !== refs[k + 1]) return false;
+      if (refs[k + 1] === 0 && !p.nameIs(to, names[j]!)) return false;
+    }
+    return true;
+  }
+
+  add(p: ChunkParser, off: number, start: number, end: number, tpl: Template, rec: Recording): void {
+    const n = end - off - 4;
+    if (this.count >= this.maxTemplates || this.bytes + n > this.maxBytes) this.clear();
+    const holes: number[] = [];
+    const { refs } = rec;
+    for (let k = 0; k < refs.length; k += 2) {
+      // the name offset; an inline name's chain link and hash (the parser reads its length and characters only)
+      holes.push(refs[k]!, refs[k]! + (refs[k + 1] === 1 ? 10 : 4));
+    }
+    const bytes = Buffer.from(p.buf.subarray(off + 4, end));
+    for (let k = 0; k < holes.length; k += 2) bytes.fill(0, 20 + holes[k]!, 20 + holes[k + 1]!);
+    const entry: SharedTemplate = { tpl, bytes, holes: Int32Array.from(holes), rec };
+    const key = SharedTemplates.key(p.buf, off, end - start);
+    const list = this.byKey.get(key);
+    if (list) list.push(entry);
+    else this.byKey.set(key, [entry]);
+    this.count++;
+    this.bytes += n;
+  }
+}
+
 /** Per-chunk parsing state: the chunk bytes and caches of names and compiled templates. */
 export class ChunkParser {
   readonly names = new Map<number, string>();
   readonly templates = new Map<number, Template | BinXmlError>();
   private compiling = new Set<number>();
+  /** what the template definition being compiled reads (see SharedTemplates); null outside definitions */
+  private rec: Recording | null = null;
   /** nodes the chunk's records may still render */
   renderBudget = MAX_CHUNK_RENDER_NODES;
   /** template definition bytes the chunk may still compile */
   compileBudget = MAX_CHUNK_TEMPLATE_BYTES;
-  /** `size`: length of valid data in buf (a truncated last chunk is shorter than 64 KiB) */
-  constructor(public buf: Buffer, public size: number) {}
+  /**
+   * `size`: length of valid data in buf (a truncated last chunk is shorter than 64 KiB); `shared`: templates of
+   * earlier chunks (and files) to reuse, and where this chunk's are kept
+   */
+  constructor(public buf: Buffer, public size: number, readonly shared?: SharedTemplates) {}
 
   reset(buf: Buffer, size: number): void {
     this.buf = buf;
@@ -165,11 +299,24 @@ export class ChunkParser {
     return s;
   }
 
+  /** Is the name at `off` (in the chunk) `name`? (compared in place: no string is made) */
+  nameIs(off: number, name: string): boolean {
+    const c = this.names.get(off);
+    if (c !== undefined) return c === name;
+    const n = name.length;
+    if (off + 8 + 2 * n > this.size || this.buf.readUInt16LE(off + 6) !== n) return false;
+    const buf = this.buf;
+    for (let i = 0, q = off + 8; i < n; i++, q += 2) if ((buf[q]! | (buf[q + 1]! << 8)) !== name.charCodeAt(i)) return false;
+    return true;
+  }
+
   /** Read a name reference at p (u32 offset, inline name when the offset points right after it); returns [name, next p]. */
   private nameRef(p: number, end: number): [string, number] {
     const off = this.u32(p, end);
+    const rec = this.rec;
     p += 4;
     const name = this.name(off);
+    if (rec !== null) rec.refs.push(p - 4 - rec.start, off === p ? 1 : 0), rec.names.push(name);
     if (off === p) {
       const n = this.u16(p + 6, end);
       p += 10 + 2 * n;
@@ -178,7 +325,7 @@ export class ChunkParser {
     return [name, p];
   }
 
-  /** Compiled template at a definition offset (cached; rejects self-reference). */
+  /** Compiled template at a definition offset (cached; shared across chunks; rejects self-reference). */
   template(off: number, depth: number): Template {
     const c = this.templates.get(off);
     if (c instanceof BinXmlError) throw c;
@@ -191,18 +338,31 @@ export class ChunkParser {
     if (end > this.size) this.fail(`template definition size ${dataSize} runs past the chunk`, off);
     this.compileBudget -= dataSize;
     if (this.compileBudget < 0) this.fail('chunk defines too many overlapping templates', off);
+    // (compiling it would fail on nesting before reading anything: so must reusing it)
+    if (this.shared !== undefined && depth + 1 <= MAX_NEST) {
+      const shared = this.shared.find(this, off, start, end);
+      if (shared !== undefined) {
+        this.templates.set(off, shared);
+        return shared;
+      }
+    }
     this.compiling.add(off);
+    const outer = this.rec;
+    const rec: Recording = { start, ok: true, refs: [], names: [] };
+    this.rec = rec;
     try {
       const guid = this.buf.toString('hex', off + 4, off + 20);
       const { nodes } = this.fragment(start, end, false, depth + 1);
       const t: Template = { offset: off, guid, nodes };
       this.templates.set(off, t);
+      if (rec.ok) this.shared?.add(this, off, start, end, t, rec);
       return t;
     } catch (e) {
       const err = e instanceof BinXmlError ? e : new BinXmlError(String((e as Error).message));
       this.templates.set(off, err);
       throw err;
     } finally {
+      this.rec = outer;
       this.compiling.delete(off);
     }
   }
@@ -298,20 +458,26 @@ export class ChunkParser {
     }
   }
 
+  /**
+   * OpenStartElement: [u16 dependency id] u32 data size, u32 name offset (+ inline name), [u32 attribute list size].
+   * The dependency id is absent in some producers' BinXml values: decided by where the name offset points (true:
+   * the element at p has none).
+   */
+  private noDependencyId(p: number, end: number): boolean {
+    const nameOff = this.u32(p + 7, end);
+    if (nameOff > p + 11 || nameOff + 8 > this.size) {
+      const alt = this.u32(p + 5, end);
+      if (alt <= p + 9 && alt + 8 <= this.size) return true;
+    }
+    return false;
+  }
+
   private element(p: number, end: number, depth: number, nest: number, inValue: boolean): { node: ElementNode; pos: number } {
     if (depth > MAX_DEPTH) this.fail('elements nested too deeply', p);
     const t = this.buf[p];
-    // OpenStartElement: [u16 dependency id] u32 data size, u32 name offset (+ inline name), [u32 attribute list size]
-    // The dependency id is absent in some producers' BinXml values: decide by where the name offset points.
-    let q = p + 3;
-    let nameOff = this.u32(q + 4, end);
-    if (nameOff > q + 8 || nameOff + 8 > this.size) {
-      const alt = this.u32(p + 5, end);
-      if (alt <= p + 9 && alt + 8 <= this.size) {
-        q = p + 1;
-        nameOff = alt;
-      }
-    }
+    const bare = this.noDependencyId(p, end);
+    if (bare && this.rec !== null) this.rec.ok = false;
+    let q = bare ? p + 1 : p + 3;
     const [name, np] = this.nameRef(q + 4, end);
     q = np;
     if (t & 0x40) q += 4;
@@ -374,6 +540,7 @@ export class ChunkParser {
       if (after > end) this.fail(`template definition size ${dataSize} runs past its data`, q);
       q = after;
     }
+    if (this.rec !== null) this.rec.ok = false; // a definition holding an instance is not shared
     const tpl = this.template(defOff, nest);
     const count = this.u32(q, end);
     q += 4;

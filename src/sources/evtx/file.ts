@@ -11,7 +11,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import * as zlib from 'node:zlib';
 import type { Doc } from '../../event.js';
-import { BinXmlError, ChunkParser, MAX_RENDER_NODES, renderNodes, renderParsed, type Node } from './binxml.js';
+import { BinXmlError, ChunkParser, MAX_RENDER_NODES, renderNodes, renderParsed, type Node, type SharedTemplates } from './binxml.js';
 import { directFields, type DirectFields } from './fields.js';
 import { filetimeMs } from './values.js';
 
@@ -279,6 +279,8 @@ export class EvtxRecord {
 export interface EvtxReadOptions {
   /** read Sigma fields straight from the Binary XML when the layout allows (default true); false renders every record */
   direct?: boolean;
+  /** templates compiled in earlier chunks or files, reused when a chunk defines the same one (none: per chunk only) */
+  templates?: SharedTemplates;
 }
 
 export interface EvtxProblem {
@@ -337,7 +339,7 @@ export async function* readEvtxChunks(
   const own = spareChunkBuffers.pop() ?? Buffer.alloc(CHUNK_SIZE);
   const mem = reader instanceof MemReader ? reader : undefined;
   const file = reader instanceof FileReader ? reader : undefined;
-  const parser = new ChunkParser(own, 0);
+  const parser = new ChunkParser(own, 0, opts?.templates);
   const st: EvtxStats = stats ?? { chunks: 0, records: 0, declared: 0, errors: 0 };
   const err = (offset: number, message: string) => {
     st.errors++;

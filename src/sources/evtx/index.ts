@@ -7,6 +7,7 @@ import { fastFields, type VigieEvent } from '../../event.js';
 import { windowsEvent } from '../windows.js';
 import { CHUNK_MAGIC, FILE_MAGIC, readEvtxChunks, type PositionedFile } from './file.js';
 import { lazyEvent } from './fields.js';
+import { SharedTemplates } from './binxml.js';
 
 export { readEvtxStream, readEvtxChunks, declaredRecords, EvtxRecord } from './file.js';
 
@@ -39,7 +40,9 @@ export const source: Source = {
       from = input.size !== undefined ? { fd: input.fd, size: input.size, prefix: input.head } : input.fd;
       input.fd = undefined; // ours to close now
     } else from = input.regular && !input.gzip ? input.file : open();
-    for await (const records of readEvtxChunks(from, onError, undefined, { direct: !ctx.documents })) {
+    // one template cache for every EVTX file of the run: logs of one system define the same templates in each chunk
+    const templates = ctx.keep(SharedTemplates, () => new SharedTemplates());
+    for await (const records of readEvtxChunks(from, onError, undefined, { direct: !ctx.documents, templates })) {
       const events = new Array<VigieEvent>(records.length);
       for (let i = 0; i < records.length; i++) {
         const r = records[i]!;
