@@ -48,7 +48,7 @@ export class Router {
   /** per rule: the event ids it requires (a plain `EventID: N` item its condition needs), if any */
   private pins: (Set<number> | undefined)[];
 
-  constructor(private mapping: LogSourceMapping, rules: { logsource: Record<string, unknown> | LogSourceKey; eventIds?: number[] | null }[]) {
+  constructor(mapping: LogSourceMapping, rules: { logsource: Record<string, unknown> | LogSourceKey; eventIds?: number[] | null }[]) {
     this.ruleLs = rules.map((r) => normLogsource(r.logsource as Record<string, unknown>));
     this.pins = rules.map((r) => (r.eventIds ? new Set(r.eventIds) : undefined));
     this.entryRules = mapping.entries.map(() => []);

@@ -7,7 +7,7 @@
  * Year-less RFC 3164 timestamps take the year of the file's modification time; a month after that month means
  * the previous year. Times without a zone are taken as UTC.
  */
-import type { Doc, FieldValue, VigieEvent } from '../event.js';
+import type { Doc, VigieEvent } from '../event.js';
 import type { InputFile, ReadContext, Source } from './types.js';
 import { readLines } from './lines.js';
 import { headLines } from './csv.js';

@@ -58,7 +58,6 @@ const DISK = new Set(['iso', 'img', 'vhd', 'vhdx', 'dmg', 'udf', 'vmdk']);
 const ONENOTE = new Set(['one', 'onepkg']);
 const HTML = new Set(['htm', 'html', 'shtml', 'xhtml', 'svg', 'mht', 'mhtml', 'hta', 'xht']);
 const OFFICE_OOXML = new Set(['docx', 'docm', 'dotx', 'dotm', 'xlsx', 'xlsm', 'xltx', 'xltm', 'xlsb', 'xlam', 'pptx', 'pptm', 'potx', 'potm', 'ppsx', 'ppsm', 'ppam', 'sldm']);
-const OFFICE_OLE = new Set(['doc', 'dot', 'xls', 'xlt', 'xla', 'ppt', 'pot', 'pps', 'msg', 'pub', 'vsd', 'mpp']);
 const DECOY = /\.(pdf|docx?|xlsx?|pptx?|txt|jpe?g|png|gif|bmp|tiff?|rtf|csv|odt|ods|mp3|mp4|wav|avi|zip|rar|eml|msg)(\s|_|-)*\.([a-z0-9]{2,5})$/i;
 const BIDI_NAME = /[\u202a-\u202e\u2066-\u2069\u200e\u200f]/;
 /** Invisible characters no file-naming tool writes: zero-width, word joiner, BOM, soft hyphen, combining grapheme joiner, Hangul fillers. */

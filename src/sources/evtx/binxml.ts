@@ -105,6 +105,8 @@ export interface Template {
   offset: number;
   guid: string;
   nodes: Node[];
+  /** the field walk's replay plans for records of this template (fields.ts) */
+  plans?: unknown;
 }
 /** A substitution value of type BinXml (0x21): its own fragment, rendered in place. */
 export class Fragment {
@@ -395,7 +397,7 @@ export class ChunkParser {
           break;
         }
         default: {
-          const r = this.content(p, end, nest);
+          const r = this.content(p, end);
           if (!r) this.fail(`unexpected token 0x${t.toString(16)}`, p);
           if (r.node) nodes.push(r.node);
           p = r.pos;
@@ -406,7 +408,7 @@ export class ChunkParser {
   }
 
   /** Content tokens that are not elements: values, substitutions, CDATA, references, PIs. */
-  private content(p: number, end: number, nest: number): { node?: Node; pos: number } | undefined {
+  private content(p: number, end: number): { node?: Node; pos: number } | undefined {
     const t = this.buf[p] & 0x1f;
     switch (t) {
       case TOK.Value: {
@@ -494,7 +496,7 @@ export class ChunkParser {
         if (q >= end) this.fail('attribute runs past its data', q);
         const v = this.buf[q] & 0x1f;
         if (v !== TOK.Value && v !== TOK.Subst && v !== TOK.OptSubst && v !== TOK.CharRef && v !== TOK.EntityRef) break;
-        const r = this.content(q, end, nest)!;
+        const r = this.content(q, end)!;
         if (r.node) parts.push(r.node);
         q = r.pos;
       }
@@ -519,7 +521,7 @@ export class ChunkParser {
         node.children.push(r.node);
         q = r.pos;
       } else {
-        const r = this.content(q, end, nest);
+        const r = this.content(q, end);
         if (!r) this.fail(`unexpected token 0x${c.toString(16)} in <${name}>`, q);
         if (r.node) node.children.push(r.node);
         q = r.pos;

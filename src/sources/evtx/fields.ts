@@ -69,7 +69,7 @@ export function evtxTime(s: string): number | undefined {
  * names (set through `put`, as windowsEvent does). Records of one template mostly have the same names: they share
  * one Layout, and its answers to getField's lookups.
  */
-class Layout {
+export class Layout {
   /** name → findPending(keys, name) (bounded: rules ask for a few hundred names) */
   private found = new Map<string, number>();
   constructor(
@@ -118,7 +118,7 @@ function layoutOf(keys: string[], sys: number): Layout {
 export class FieldList implements PendingFields {
   readonly keys: string[];
   constructor(
-    private readonly layout: Layout,
+    readonly layout: Layout,
     readonly values: FieldValue[],
   ) {
     this.keys = layout.keys;
@@ -152,7 +152,7 @@ export interface DirectFields {
 }
 
 /** Nesting the walk follows before giving up (the renderer refuses beyond MAX_DEPTH × 2). */
-const MAX_WALK_DEPTH = MAX_DEPTH;
+export const MAX_WALK_DEPTH = MAX_DEPTH;
 /** Template instances and fragments visited per record before giving up (amplification without elements). */
 export const MAX_WALK_STEPS = 200_000;
 
@@ -171,6 +171,15 @@ function fallback(why: string): never {
 let count = 0;
 let limit = 0;
 let steps = 0;
+/**
+ * Set by the walk when what it gives depends on a value's content, not only on its kind (an EventID given as text,
+ * a name taken from a value, unnamed <Data> lists): such records are never replayed from a plan (see Plan).
+ */
+let volatile = false;
+/** Was the last walk `volatile`? */
+export function lastWalkVolatile(): boolean {
+  return volatile;
+}
 
 /** One element more in the rendered document (the renderer's budget unit). */
 function bump(): void {
@@ -553,7 +562,10 @@ function walk(nodes: Node[]): DirectFields {
         for (let j = 0; j < al.length; j++) {
           const a = al[j]!;
           if (a.c !== NC.Name) continue;
-          if (a.parts.length !== 1 || a.parts[0]!.k !== 1) fixed = literal = false;
+          if (a.parts.length !== 1 || a.parts[0]!.k !== 1) {
+            fixed = literal = false;
+            volatile = true; // a name that may come from a value
+          }
           const n = attrValue(a.parts, v);
           if (n !== null) key = textOf(n);
         }
@@ -562,6 +574,7 @@ function walk(nodes: Node[]): DirectFields {
           const t = leaf(el, v);
           if (t === undefined) continue;
           if (unnamed === undefined) {
+            volatile = true;
             unnamed = [t];
             unnamedAt = nk;
             spaces[nk] = false;
@@ -597,6 +610,7 @@ function walk(nodes: Node[]): DirectFields {
   // the fields, in windowsEvent's order
   const fk: string[] = [];
   const fv: FieldValue[] = [];
+  if (typeof eid === 'string') volatile = true;
   const eventId = typeof eid === 'number' ? eid : typeof eid === 'string' && /^\d+$/.test(eid) ? Number(eid) : undefined;
   if (eventId !== undefined) {
     fk.push('EventID');
@@ -661,13 +675,14 @@ function walk(nodes: Node[]): DirectFields {
 }
 
 /**
- * Fields of a record from its parsed nodes, or undefined when the record needs the full rendering path
- * (see the module comment). `budget`: elements the record may still render (per record and chunk budgets).
+ * The walk of one record (budget: elements it may render); undefined when the renderer must do it. Records of a
+ * template are mostly replayed from a plan instead (plans.ts, `directFields`).
  */
-export function directFields(nodes: Node[], budget: number): DirectFields | undefined {
+export function walkFields(nodes: Node[], budget: number): DirectFields | undefined {
   count = 0;
   limit = budget;
   steps = 0;
+  volatile = false;
   try {
     return walk(nodes);
   } catch {

@@ -12,7 +12,8 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import * as zlib from 'node:zlib';
 import type { Doc } from '../../event.js';
 import { BinXmlError, ChunkParser, MAX_RENDER_NODES, renderNodes, renderParsed, type Node, type SharedTemplates } from './binxml.js';
-import { directFields, type DirectFields } from './fields.js';
+import type { DirectFields } from './fields.js';
+import { directFields } from './plans.js';
 import { filetimeMs } from './values.js';
 
 export const FILE_MAGIC = Buffer.from('ElfFile\0', 'latin1');

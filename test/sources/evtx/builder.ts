@@ -22,6 +22,8 @@ export interface SubValue {
   optional: boolean;
   /** override the declared size (to build corrupt records) */
   size?: number;
+  /** the type the template declares for this substitution, when the value comes with another (e.g. Null) */
+  declared?: number;
 }
 export interface BuilderElement {
   kind: 'el';
@@ -61,6 +63,10 @@ export function el(name: string, attrs: Record<string, string | SubValue | (stri
 }
 export function sub(type: number, value: unknown, size?: number): SubValue {
   return { kind: 'sub', type, value, optional: false, size };
+}
+/** A substitution the template declares as `declared`, whose value in this record has type `type`. */
+export function subAs(declared: number, type: number, value: unknown): SubValue {
+  return { kind: 'sub', type, value, optional: false, declared };
 }
 export function opt(type: number, value: unknown): SubValue {
   return { kind: 'sub', type, value, optional: true };
@@ -165,7 +171,7 @@ function shapeKey(n: BuilderNode | (string | SubValue)[]): string {
     case 'el':
       return `<${JSON.stringify(n.name)}${n.attrs.map((a) => ` ${JSON.stringify(a.name)}=${shapeKey(a.value)}`).join('')}>${n.children.map(shapeKey).join('')}</>`;
     case 'sub':
-      return `$${n.type}${n.optional ? '?' : ''}`;
+      return `$${n.declared ?? n.type}${n.optional ? '?' : ''}`;
     default:
       return JSON.stringify(n);
   }
@@ -248,7 +254,7 @@ class BinXmlWriter {
         if (!subs) throw new Error('builder: substitutions need a template (noTemplate records take literal strings)');
         o.u8(c.optional ? 0x0e : 0x0d);
         o.u16(subs.length);
-        o.u8(c.type);
+        o.u8(c.declared ?? c.type);
         subs.push(c);
         return;
       case 'cdata':
