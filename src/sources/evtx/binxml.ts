@@ -355,7 +355,7 @@ export class ChunkParser {
     try {
       const guid = this.buf.toString('hex', off + 4, off + 20);
       const { nodes } = this.fragment(start, end, false, depth + 1);
-      const t: Template = { offset: off, guid, nodes };
+      const t: Template = { offset: off, guid, nodes, plans: undefined };
       this.templates.set(off, t);
       if (rec.ok) this.shared?.add(this, off, start, end, t, rec);
       return t;

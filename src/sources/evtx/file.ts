@@ -45,6 +45,14 @@ export function crc32(buf: Uint8Array, start: number, end: number, prev = 0): nu
   return ~c >>> 0;
 }
 
+/**
+ * A u64 as a Number: what Number(buf.readBigUInt64LE(o)) gives, without making a BigInt per record (the high half
+ * times 2^32 is exact, so the one rounding of the sum is the BigInt's own rounding to the nearest double).
+ */
+export function u64Number(buf: Buffer, o: number): number {
+  return buf.readUInt32LE(o + 4) * 0x100000000 + buf.readUInt32LE(o);
+}
+
 // ---------------------------------------------------------------------------------------------------------
 
 export interface FileHeader {
@@ -464,7 +472,7 @@ export async function* readEvtxChunks(
             off = next;
             continue;
           }
-          const recordId = Number(buf.readBigUInt64LE(off + 8));
+          const recordId = u64Number(buf, off + 8);
           const written = filetimeMs(buf.readUInt32LE(off + 16), buf.readUInt32LE(off + 20));
           let rec: EvtxRecord | undefined;
           try {

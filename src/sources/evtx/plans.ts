@@ -58,10 +58,10 @@ export const planStats = { replayed: 0, walked: 0, plans: 0, unusable: 0 };
 // (a boolean is its own kind: no tag can stand for one, so a plan holds it as a constant)
 const K_END = 0, K_NULL = 1, K_TEXT = 2, K_NUMBER = 3, K_LIST = 4, K_FRAG = 5, K_TRUE = 6, K_FALSE = 7, K_OTHER = 8;
 function kindOf(v: Value): number {
-  if (v === null) return K_NULL;
   const t = typeof v;
   if (t === 'string') return K_TEXT;
   if (t === 'number') return K_NUMBER;
+  if (v === null) return K_NULL;
   if (t === 'boolean') return v ? K_TRUE : K_FALSE;
   if (Array.isArray(v)) return K_LIST;
   if (v instanceof Fragment) return K_FRAG;
@@ -151,12 +151,15 @@ function flatNodes(nodes: Node[], depth: number): boolean {
 /** Per template: its plans, and whether it can have any. */
 interface Plans {
   flat: boolean;
+  /** plans kept here (see MAX_PLANS) */
   list: Plan[];
+  /** as a record's template: the plan its last record was replayed from (events of one kind come in runs) */
+  last: Plan | undefined;
 }
 
 function plansOf(tpl: Template): Plans {
   let plans = tpl.plans as Plans | undefined;
-  if (plans === undefined) tpl.plans = plans = { flat: flatNodes(tpl.nodes, 0), list: [] };
+  if (plans === undefined) tpl.plans = plans = { flat: flatNodes(tpl.nodes, 0), list: [], last: undefined };
   return plans;
 }
 
@@ -307,16 +310,25 @@ export function directFields(nodes: Node[], budget: number): DirectFields | unde
   if (inst === undefined || inst.k !== 3) return walkFields(nodes, budget);
   const tpl = inst.tpl;
   const values = inst.values;
-  if (!plansOf(tpl).flat) return walkFields(nodes, budget);
-  const list = plansOf(anchorOf(tpl, values)).list;
-  for (let i = 0; i < list.length; i++) {
-    const p = list[i]!;
-    if (!matches(p, tpl, values)) continue;
-    if (p.layout === null) break;
+  const own = plansOf(tpl);
+  if (!own.flat) return walkFields(nodes, budget);
+  // the plan of the template's last record first, then those kept where this record's are
+  let p = own.last;
+  if (p === undefined || !matches(p, tpl, values)) {
+    p = undefined;
+    const list = plansOf(anchorOf(tpl, values)).list;
+    for (let i = 0; i < list.length; i++) {
+      if (!matches(list[i]!, tpl, values)) continue;
+      if (list[i]!.layout !== null) p = own.last = list[i]!;
+      break;
+    }
+  }
+  if (p !== undefined) {
     planStats.replayed++;
     // (the walk falls back when the record would pass its budget; so does the plan)
     return p.count <= budget ? replay(p) : undefined;
   }
+  const list = plansOf(anchorOf(tpl, values)).list;
   planStats.walked++;
   const r = walkFields(nodes, budget);
   if (list.length < MAX_PLANS && !list.some((p) => matches(p, tpl, values))) {

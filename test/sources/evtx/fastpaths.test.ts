@@ -16,6 +16,7 @@ import { ReadContext, type InputFile } from '../../../src/sources/types.js';
 import { source } from '../../../src/sources/evtx/index.js';
 import { decodeValue, filetimeText, guid, utf16, VT } from '../../../src/sources/evtx/values.js';
 import { buildEvtx, sub, windowsRecord } from './builder.js';
+import { u64Number } from '../../../src/sources/evtx/file.js';
 
 /** Reference: FILETIME text through BigInt and Date (the slow, obvious way). */
 function refFiletime(lo: number, hi: number): string {
@@ -73,6 +74,20 @@ test('64-bit hex values: the same text whether computed or taken from the cache'
       b.writeBigUInt64LE(v);
       assert.equal(decodeValue(b, 0, 8, VT.HexInt64), want);
     }
+  }
+});
+
+test('record numbers: two 32-bit halves give what the BigInt reading gives, past 2^53 too', () => {
+  const b = Buffer.alloc(8);
+  const edges = [0n, 1n, 0xffffffffn, 0x100000000n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 53n + 1n, 2n ** 53n + 3n, 2n ** 63n + 1025n, 2n ** 64n - 1n];
+  let x = 0x9e3779b97f4a7c15n;
+  for (let i = 0; i < 2000; i++) {
+    x = (x * 6364136223846793005n + 1442695040888963407n) & (2n ** 64n - 1n);
+    edges.push(x >> BigInt(i % 64));
+  }
+  for (const v of edges) {
+    b.writeBigUInt64LE(v);
+    assert.equal(u64Number(b, 0), Number(b.readBigUInt64LE(0)), `0x${v.toString(16)}`);
   }
 });
 
