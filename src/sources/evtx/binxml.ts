@@ -53,7 +53,7 @@ export const MAX_SUBST = 4096;
 
 /**
  * Codes of the element and attribute names the Windows field walk (fields.ts) looks for, given to nodes when a
- * template is compiled (once per chunk) so that each record compares small integers, not strings.
+ * template is compiled (once per run, see SharedTemplates) so that each record compares small integers, not strings.
  */
 export const NC = {
   Other: 0, Event: 1, System: 2, EventData: 3, UserData: 4, Data: 5, EventID: 6, Version: 7, Level: 8, Task: 9,
