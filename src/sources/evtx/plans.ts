@@ -52,6 +52,13 @@ interface Plan {
  */
 const MAX_PLANS = 8;
 
+/**
+ * Plans stand for records of at most this many values and fields (Windows events have a few dozen): with at most
+ * MAX_PLANS per template and the run's shared templates bounded, plans stay within tens of MB whatever the input.
+ */
+export const MAX_PLAN_SLOTS = 128;
+export const MAX_PLAN_FIELDS = 256;
+
 /** Records replayed from a plan and walked; plans made (usable or not). For tests and benchmarks. */
 export const planStats = { replayed: 0, walked: 0, plans: 0, unusable: 0 };
 
@@ -260,8 +267,8 @@ function makePlan(tpl: Template, values: Value[], real: DirectFields | undefined
     eventIdAt: -1, timeAt: -1, computerAt: -1, channelAt: -1, providerAt: -1, count: 0,
   };
   // (kinds a plan cannot stand for: an unusable plan of no kinds is matched by no record, so they are walked again)
-  if (!ok) none.kinds = new Uint8Array(0);
-  if (!ok || !real || wasVolatile) return none;
+  if (!ok || kindList.length > MAX_PLAN_SLOTS) none.kinds = new Uint8Array(0);
+  if (none.kinds.length === 0 || !real || wasVolatile || real.list.keys.length > MAX_PLAN_FIELDS) return none;
   const lists = new Map<unknown, number>();
   const rounds: [Value[], DirectFields][] = [];
   for (let round = 0; round < 2; round++) {

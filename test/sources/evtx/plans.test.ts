@@ -10,7 +10,7 @@ import type { VigieEvent } from '../../../src/event.js';
 import { SharedTemplates } from '../../../src/sources/evtx/binxml.js';
 import { readEvtxStream, type EvtxRecord } from '../../../src/sources/evtx/file.js';
 import { lazyEvent } from '../../../src/sources/evtx/fields.js';
-import { planStats } from '../../../src/sources/evtx/plans.js';
+import { MAX_PLAN_FIELDS, MAX_PLAN_SLOTS, planStats } from '../../../src/sources/evtx/plans.js';
 import { windowsEvent } from '../../../src/sources/windows.js';
 import { buildEvtx, el, sub, subAs, VT, type BuilderElement, type BuilderRecord, type SubValue } from './builder.js';
 
@@ -153,4 +153,15 @@ test('the chunk\'s node budget runs out on replayed records as on walked ones', 
   assert.equal(await check(buf), eager.length);
   assert.ok(eager.length < 420 && eager.length > 300, `${eager.length} records within the budget`);
   assert.ok(planStats.replayed - before > 300);
+});
+
+test('records of many values or many fields are walked, not planned (plans stay small whatever the input)', async () => {
+  const manyValues = (id: number): BuilderRecord => ({ id, xml: el('Event', {}, [el('System', {}, [el('EventID', {}, [sub(VT.UInt16, 1)])]), el('EventData', {}, Array.from({ length: MAX_PLAN_SLOTS + 5 }, (_, k) => el('Data', { Name: `V${k}` }, [sub(VT.String, `v${id}`)])))]) });
+  const manyFields = (id: number): BuilderRecord => ({ id, xml: el('Event', {}, [el('System', {}, [el('EventID', {}, [sub(VT.UInt16, 2)])]), el('EventData', {}, [el('Data', { Name: 'Id' }, [sub(VT.String, `r${id}`)]), ...Array.from({ length: MAX_PLAN_FIELDS + 5 }, (_, k) => el('Data', { Name: `F${k}` }, ['x']))])]) });
+  for (const make of [manyValues, manyFields]) {
+    const before = { ...planStats };
+    assert.equal(await check(buildEvtx([1, 2, 3, 4].map(make))), 4);
+    assert.equal(planStats.replayed - before.replayed, 0);
+    assert.equal(planStats.walked - before.walked, 4);
+  }
 });
