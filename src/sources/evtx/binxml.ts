@@ -131,9 +131,9 @@ interface Recording {
 /** A template compiled in an earlier chunk: its definition bytes with what varies between chunks zeroed (holes). */
 interface SharedTemplate {
   tpl: Template;
-  /** bytes from the definition's GUID to its end, holes zeroed */
+  /** bytes from the definition's GUID to its end, as first compiled (what is in the holes is never compared) */
   bytes: Buffer;
-  /** [start, end) byte ranges to zero before comparing, relative to the data start */
+  /** [start, end) byte ranges taken from the chunk being checked (name offsets, inline names' links), relative to the data start */
   holes: Int32Array;
   rec: Recording;
 }
@@ -233,7 +233,6 @@ export class SharedTemplates {
       holes.push(refs[k]!, refs[k]! + (refs[k + 1] === 1 ? 10 : 4));
     }
     const bytes = Buffer.from(p.buf.subarray(off + 4, end));
-    for (let k = 0; k < holes.length; k += 2) bytes.fill(0, 20 + holes[k]!, 20 + holes[k + 1]!);
     const entry: SharedTemplate = { tpl, bytes, holes: Int32Array.from(holes), rec };
     const key = SharedTemplates.key(p.buf, off, end - start);
     const list = this.byKey.get(key);
