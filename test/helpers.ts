@@ -35,3 +35,14 @@ export function runCli(args: string[], opts: { input?: string | Buffer; cwd?: st
     maxBuffer: 256 * 1024 * 1024,
   });
 }
+
+/** A deterministic pseudo-random source (xorshift32): numbers in [0, 1), the same sequence for the same seed. */
+export function seededRandom(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 0x100000000;
+  };
+}

@@ -307,6 +307,12 @@ function makePlan(tpl: Template, values: Value[], real: DirectFields | undefined
   return plan;
 }
 
+/** The plan's fields (`slots` just filled by matches()); the walk falls back when the record would pass its budget: so does the plan. */
+function replayWithin(p: Plan, budget: number): DirectFields | undefined {
+  planStats.replayed++;
+  return p.count <= budget ? replay(p) : undefined;
+}
+
 /**
  * Fields of a record from its parsed nodes, or undefined when the record needs the full rendering path
  * (see the module comment). `budget`: elements the record may still render (per record and chunk budgets).
@@ -320,25 +326,20 @@ export function directFields(nodes: Node[], budget: number): DirectFields | unde
   const own = plansOf(tpl);
   if (!own.flat) return walkFields(nodes, budget);
   // the plan of the template's last record first, then those kept where this record's are
-  let p = own.last;
-  if (p === undefined || !matches(p, tpl, values)) {
-    p = undefined;
-    const list = plansOf(anchorOf(tpl, values)).list;
-    for (let i = 0; i < list.length; i++) {
-      if (!matches(list[i]!, tpl, values)) continue;
-      if (list[i]!.layout !== null) p = own.last = list[i]!;
-      break;
-    }
-  }
-  if (p !== undefined) {
-    planStats.replayed++;
-    // (the walk falls back when the record would pass its budget; so does the plan)
-    return p.count <= budget ? replay(p) : undefined;
-  }
+  const last = own.last;
+  if (last !== undefined && matches(last, tpl, values)) return replayWithin(last, budget);
   const list = plansOf(anchorOf(tpl, values)).list;
+  let known = false;
+  for (let i = 0; i < list.length; i++) {
+    const p = list[i]!;
+    if (!matches(p, tpl, values)) continue;
+    if (p.layout !== null) return replayWithin((own.last = p), budget);
+    known = true; // these kinds are walked (an unusable plan)
+    break;
+  }
   planStats.walked++;
   const r = walkFields(nodes, budget);
-  if (list.length < MAX_PLANS && !list.some((p) => matches(p, tpl, values))) {
+  if (!known && list.length < MAX_PLANS) {
     const plan = makePlan(tpl, values, r, lastWalkVolatile());
     planStats.plans++;
     if (plan.layout === null) planStats.unusable++;

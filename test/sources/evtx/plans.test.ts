@@ -12,6 +12,7 @@ import { readEvtxStream, type EvtxRecord } from '../../../src/sources/evtx/file.
 import { lazyEvent } from '../../../src/sources/evtx/fields.js';
 import { MAX_PLAN_FIELDS, MAX_PLAN_SLOTS, planStats } from '../../../src/sources/evtx/plans.js';
 import { windowsEvent } from '../../../src/sources/windows.js';
+import { seededRandom as random } from '../../helpers.js';
 import { buildEvtx, el, sub, subAs, VT, type BuilderElement, type BuilderRecord, type SubValue } from './builder.js';
 
 async function collect(buf: Buffer, direct: boolean): Promise<EvtxRecord[]> {
@@ -42,16 +43,6 @@ async function check(buf: Buffer): Promise<number> {
     assert.deepEqual(header(ev), header(ref), where);
   }
   return direct;
-}
-
-function random(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 0x100000000;
-  };
 }
 
 const NAMES = ['Image', 'CommandLine', 'Source Name', 'User', 'Hashes', 'TargetObject', 'Details'];

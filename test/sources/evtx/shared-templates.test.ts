@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SharedTemplates } from '../../../src/sources/evtx/binxml.js';
 import { readEvtxChunks } from '../../../src/sources/evtx/file.js';
+import { seededRandom as random } from '../../helpers.js';
 import { buildEvtx, buildRawEvtx, el, opt, sub, VT, type BuilderRecord } from './builder.js';
 
 interface Read {
@@ -36,16 +37,6 @@ async function sameAsAlone(files: Buffer[], cache = new SharedTemplates()): Prom
     assert.deepEqual(shared, alone, `file ${i} read differently with templates of the files before it`);
   }
   return cache;
-}
-
-function random(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 0x100000000;
-  };
 }
 
 // names of one length: templates of the same shape then have the same size, and (the builder numbers GUIDs per
